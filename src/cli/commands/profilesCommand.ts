@@ -1,0 +1,76 @@
+import type { Argv, CommandModule } from 'yargs';
+import { DevstralError } from '../../errors.js';
+import { writeOut } from '../output.js';
+import { jsonOption } from '../sharedOptions.js';
+
+async function catalog() {
+  return (await import('../../profiles/profileCatalog.js')).loadCatalog();
+}
+
+const list: CommandModule<object, { json?: boolean }> = {
+  command: 'list',
+  describe: 'List the model and hardware profiles',
+  builder: (y) => y.options(jsonOption) as never,
+  handler: async (args) => {
+    const { models, hardware } = await catalog();
+    if (args.json) return writeOut(JSON.stringify({ models: models.map((m) => m.id), hardware: hardware.map((h) => h.id) }, null, 2));
+    const { describeHardware } = await import('../render/renderPlan.js');
+    const width = Math.max(...[...models, ...hardware].map((p) => p.id!.length));
+    writeOut(
+      [
+        'Models',
+        ...models.map((m) => `  ${m.id.padEnd(width)}  ${m.name}${m.aliases.length ? ` (also: ${m.aliases.join(', ')})` : ''}`),
+        '',
+        'Hardware',
+        ...hardware.map((h) => `  ${h.id!.padEnd(width)}  ${describeHardware({ ...h, id: undefined } as never)}`),
+      ].join('\n'),
+    );
+  },
+};
+
+const show: CommandModule<object, { id: string; json?: boolean }> = {
+  command: 'show <id>',
+  describe: 'Print one profile (YAML, or --json)',
+  builder: (y) => (y as Argv).positional('id', { type: 'string', describe: 'Profile id or model alias' }).options(jsonOption) as never,
+  handler: async (args) => {
+    const { models, hardware } = await catalog();
+    const id = String(args.id).toLowerCase();
+    const profile = models.find((m) => m.id === id || m.aliases.some((a) => a.toLowerCase() === id)) ?? hardware.find((h) => h.id === id);
+    if (!profile) {
+      throw new DevstralError('usage', `no profile "${args.id}"`, { hint: `see \`devstral profiles list\`` });
+    }
+    if (args.json) return writeOut(JSON.stringify(profile, null, 2));
+    const { stringify } = await import('yaml');
+    writeOut(stringify(profile, { lineWidth: 0 }));
+  },
+};
+
+const validate: CommandModule<object, { files: string[]; json?: boolean }> = {
+  command: 'validate <files..>',
+  describe: 'Check model or hardware profile files against the schema',
+  builder: (y) => (y as Argv).positional('files', { type: 'string', array: true, describe: 'YAML or JSON files' }).options(jsonOption) as never,
+  handler: async (args) => {
+    const { loadProfileFile } = await import('../../profiles/loadProfileFile.js');
+    const results: { file: string; ok: boolean; kind?: string; id?: string; errors?: string[] }[] = [];
+    for (const file of args.files.map(String)) {
+      try {
+        const loaded = await loadProfileFile(file);
+        results.push({ file, ok: true, kind: loaded.kind, ...(loaded.profile.id ? { id: loaded.profile.id } : {}) });
+      } catch (error) {
+        if (!(error instanceof DevstralError)) throw error;
+        results.push({ file, ok: false, errors: [error.message, ...error.details] });
+      }
+    }
+    if (args.json) writeOut(JSON.stringify(results, null, 2));
+    else writeOut(results.map((r) => (r.ok ? `ok  ${r.file} (${r.kind} profile${r.id ? ` ${r.id}` : ''})` : `bad ${r.errors!.join('\n      ')}`)).join('\n'));
+    const bad = results.filter((r) => !r.ok).length;
+    if (bad) throw new DevstralError('profile', `${bad} of ${results.length} profile file(s) invalid`, { details: [] , hint: 'fix the fields named above' });
+  },
+};
+
+export const profilesCommand: CommandModule = {
+  command: 'profiles <action>',
+  describe: 'List, show and validate model and hardware profiles',
+  builder: (y) => y.command(list).command(show).command(validate).demandCommand(1, 'choose list, show or validate'),
+  handler: () => undefined,
+};

@@ -1,0 +1,105 @@
+/** Turns raw CLI values into validated planner inputs; every mistake becomes a usage error. Pure. */
+import { DevstralError } from '../errors.js';
+import { RUNTIME_IDS, type RuntimeId } from '../profiles/modelProfile.js';
+import type { PlanOptions, ServeOptions } from '../plan/plan.js';
+
+/** "32768", "32k", "128K" -> tokens. */
+export function parseTokens(flag: string, value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  const match = /^(\d+)(k)?$/i.exec(String(value).trim());
+  const n = match ? Number(match[1]) * (match[2] ? 1024 : 1) : NaN;
+  if (!Number.isSafeInteger(n) || n < 1) {
+    throw new DevstralError('usage', `--${flag} ${String(value)}: expected a number of tokens such as 32768 or 32k`);
+  }
+  return n;
+}
+
+export function parsePositiveInt(flag: string, value: unknown, max = Number.MAX_SAFE_INTEGER): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!/^\d+$/.test(String(value).trim()) || !Number.isSafeInteger(n) || n < 1 || n > max) {
+    throw new DevstralError('usage', `--${flag} ${String(value)}: expected a whole number from 1 to ${max}`);
+  }
+  return n;
+}
+
+/** "0,1" or "0 1" -> [0, 1]. */
+export function parseGpuList(value: unknown): number[] | undefined {
+  if (value === undefined) return undefined;
+  const parts = String(value).split(/[\s,]+/).filter(Boolean);
+  const indices = parts.map(Number);
+  if (parts.length === 0 || indices.some((i, k) => !/^\d+$/.test(parts[k]!) || !Number.isSafeInteger(i))) {
+    throw new DevstralError('usage', `--gpus ${String(value)}: expected GPU indices such as 0 or 0,1`, { hint: 'see the indices with `devstral detect`' });
+  }
+  return [...new Set(indices)];
+}
+
+export function parseRuntime(value: unknown): RuntimeId | undefined {
+  if (value === undefined) return undefined;
+  const aliases: Record<string, RuntimeId> = { 'llama.cpp': 'llamacpp', 'llama-cpp': 'llamacpp', embedded: 'llamacpp' };
+  const v = String(value).toLowerCase();
+  const runtime = aliases[v] ?? v;
+  if (!(RUNTIME_IDS as readonly string[]).includes(runtime)) {
+    throw new DevstralError('usage', `--runtime ${String(value)}: unknown runtime`, { hint: `use one of ${RUNTIME_IDS.join(', ')}` });
+  }
+  return runtime as RuntimeId;
+}
+
+export interface RawPlanArgs {
+  runtime?: unknown;
+  quant?: unknown;
+  ctx?: unknown;
+  minCtx?: unknown;
+  tp?: unknown;
+  gpus?: unknown;
+}
+
+export function parsePlanOptions(raw: RawPlanArgs): PlanOptions {
+  const options: PlanOptions = {};
+  const runtime = parseRuntime(raw.runtime);
+  if (runtime) options.runtime = runtime;
+  if (raw.quant !== undefined) {
+    if (String(raw.quant).trim() === '') throw new DevstralError('usage', '--quant needs a value such as Q4_K_M');
+    options.quant = String(raw.quant);
+  }
+  const ctx = parseTokens('ctx', raw.ctx);
+  if (ctx !== undefined) options.ctx = ctx;
+  const minCtx = parseTokens('min-ctx', raw.minCtx);
+  if (minCtx !== undefined) options.minCtx = minCtx;
+  const tp = parsePositiveInt('tp', raw.tp, 64);
+  if (tp !== undefined) options.tp = tp;
+  const gpus = parseGpuList(raw.gpus);
+  if (gpus) options.gpus = gpus;
+  if (options.ctx !== undefined && options.minCtx !== undefined && options.ctx < options.minCtx) {
+    throw new DevstralError('usage', `--ctx ${options.ctx} is smaller than --min-ctx ${options.minCtx}`);
+  }
+  if (options.tp !== undefined && options.runtime !== undefined && options.runtime !== 'vllm') {
+    throw new DevstralError('usage', `--tp is a vLLM setting; --runtime ${options.runtime} does not use it`);
+  }
+  return options;
+}
+
+export interface RawServeArgs {
+  host?: unknown;
+  port?: unknown;
+  apiKey?: unknown;
+  servedModelName?: unknown;
+}
+
+export function parseServeOptions(raw: RawServeArgs): ServeOptions {
+  const host = raw.host === undefined ? '127.0.0.1' : String(raw.host).trim();
+  if (!/^[\w.:-]+$/.test(host)) throw new DevstralError('usage', `--host ${String(raw.host)}: expected a host name or IP address such as 127.0.0.1 or 0.0.0.0`);
+  const port = parsePositiveInt('port', raw.port, 65535);
+  const serve: ServeOptions = port === undefined ? { host } : { host, port };
+  if (raw.apiKey !== undefined) {
+    const key = String(raw.apiKey);
+    if (key === '' || /\s/.test(key)) throw new DevstralError('usage', '--api-key must be a non-empty value without spaces');
+    serve.apiKey = key;
+  }
+  if (raw.servedModelName !== undefined) {
+    const name = String(raw.servedModelName);
+    if (!/^[\w.:/-]+$/.test(name)) throw new DevstralError('usage', `--served-model-name ${name}: use letters, digits and . _ - : /`);
+    serve.servedModelName = name;
+  }
+  return serve;
+}

@@ -1,0 +1,19 @@
+/** A launch command as lines a user can paste into a POSIX shell. Pure. */
+import type { LaunchCommand } from '../../plan/plan.js';
+import { renderShellCommand } from '../../runtimes/shellQuote.js';
+
+export function renderLaunchCommand(command: LaunchCommand): string {
+  const lines: string[] = [];
+  for (const file of command.files ?? []) {
+    lines.push(`cat > ${file.path} <<'EOF'`, ...file.content.replace(/\n$/, '').split('\n'), 'EOF');
+  }
+  const main = renderShellCommand(command.argv, command.env);
+  if (command.setup?.length) {
+    lines.push(`${main} &`);
+    if (command.readyUrl) lines.push(`until curl -sf ${renderShellCommand([command.readyUrl])} >/dev/null; do sleep 1; done`);
+    lines.push(...command.setup.map((step) => renderShellCommand(step.argv, step.env)));
+  } else {
+    lines.push(main);
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,31 @@
+/** Exit codes: one per kind of failure, so scripts can tell them apart. */
+export const ExitCode = {
+  failure: 1,
+  usage: 2,
+  profile: 3,
+  noPlan: 4,
+  runtimeMissing: 5,
+  download: 6,
+  server: 7,
+} as const;
+
+export type ErrorCode = keyof typeof ExitCode;
+
+/** The one error type the CLI renders: what went wrong, and a hint that says what to do. */
+export class DevstralError extends Error {
+  readonly code: ErrorCode;
+  readonly exitCode: number;
+  readonly hint: string | undefined;
+  readonly details: string[];
+
+  constructor(code: ErrorCode, message: string, options: { hint?: string; details?: string[]; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'DevstralError';
+    this.code = code;
+    this.exitCode = ExitCode[code];
+    this.hint = options.hint;
+    this.details = options.details ?? [];
+  }
+}
+
+export const usageError = (message: string, hint?: string) => new DevstralError('usage', message, hint === undefined ? {} : { hint });

@@ -1,0 +1,18 @@
+import { DevstralError } from '../errors.js';
+import type { ProfileCatalog } from '../profiles/profileCatalog.js';
+import type { HardwareFacts } from './hardwareFacts.js';
+
+const looksLikeFile = (ref: string) => /[\\/]/.test(ref) || /\.(ya?ml|json)$/i.test(ref);
+
+/** `--hardware ID|FILE`: a built-in hardware profile, or a file in the hardware-facts shape. */
+export async function resolveHardware(catalog: ProfileCatalog, ref: string): Promise<HardwareFacts> {
+  const profile = catalog.hardware.find((h) => h.id === ref.toLowerCase());
+  if (profile && !looksLikeFile(ref)) return profile;
+  if (looksLikeFile(ref)) {
+    const { loadProfileFile } = await import('../profiles/loadProfileFile.js');
+    return (await loadProfileFile(ref, 'hardware')).profile as HardwareFacts;
+  }
+  throw new DevstralError('usage', `unknown hardware "${ref}"`, {
+    hint: `use a hardware profile id (${catalog.hardware.map((h) => h.id).join(', ')}) or the path of a YAML/JSON file like \`devstral detect --json\` prints`,
+  });
+}

@@ -1,0 +1,140 @@
+/** Does an artifact fit on this machine's NVIDIA GPUs under vLLM, and with how much context? Pure. */
+import type { HardwareFacts } from '../hardware/hardwareFacts.js';
+import type { Artifact, ModelProfile } from '../profiles/modelProfile.js';
+import { artifactSize } from './artifactSize.js';
+import { GiB, MiB, estimateVllmOverheadPerGpu, formatGiB, kvBytesPerToken, roundContext } from './estimateMemory.js';
+import type { KvCacheType, PlanMemory, PlanOptions, Rejection } from './plan.js';
+import { compareCapability, largestIdenticalGroup, usableGpus, type IndexedGpu } from './selectGpus.js';
+
+export interface VllmFit {
+  artifact: Artifact;
+  bytes: number;
+  bytesEstimated: boolean;
+  tp: number;
+  gpus: IndexedGpu[];
+  utilization: number;
+  contextLength: number;
+  kv: KvCacheType;
+  memory: PlanMemory;
+  reasons: string[];
+  warnings: string[];
+}
+
+const DEFAULT_UTILIZATION = 0.9;
+const MIN_VLLM_CAPABILITY = '7.0';
+/** FP8 KV cache: native FP8 on Ada and Hopper and newer. */
+const FP8_KV_CAPABILITY = '8.9';
+
+/** Valid tensor-parallel sizes: they must divide both the attention heads and the KV heads. */
+export function validTensorParallelSizes(model: ModelProfile, maxGpus: number): number[] {
+  const sizes: number[] = [];
+  for (let tp = 1; tp <= maxGpus; tp++) {
+    if (model.architecture.heads % tp === 0 && model.architecture.kvHeads % tp === 0) sizes.push(tp);
+  }
+  return sizes;
+}
+
+export function fitVllm(facts: HardwareFacts, model: ModelProfile, artifact: Artifact, options: PlanOptions): VllmFit | Rejection {
+  const reject = (reason: string): Rejection => ({ runtime: 'vllm', artifact: artifact.id, reason });
+  if (facts.os !== 'linux') return reject(`vLLM runs on Linux with NVIDIA GPUs (on Windows, inside WSL2); this machine runs ${facts.os}`);
+  const nvidia = usableGpus(facts, options.gpus, ['nvidia']);
+  if (nvidia.length === 0) return reject('vLLM needs an NVIDIA GPU and none is usable here');
+  const group = largestIdenticalGroup(nvidia);
+  const first = group[0]!;
+  const capability = first.computeCapability;
+  if (capability !== undefined && compareCapability(capability, MIN_VLLM_CAPABILITY) < 0) {
+    return reject(`${first.name} has compute capability ${capability}; vLLM needs ${MIN_VLLM_CAPABILITY} or newer`);
+  }
+  if (artifact.minComputeCapability && capability !== undefined && compareCapability(capability, artifact.minComputeCapability) < 0) {
+    return reject(`${artifact.quantization} needs compute capability ${artifact.minComputeCapability}; ${first.name} has ${capability}`);
+  }
+  const size = artifactSize(artifact, model);
+  if (!size) return reject(`the size of ${artifact.id} is unknown and cannot be estimated`);
+
+  const sizes = validTensorParallelSizes(model, group.length);
+  let tp: number;
+  if (options.tp !== undefined) {
+    if (!sizes.includes(options.tp)) {
+      return reject(
+        options.tp > group.length
+          ? `--tp ${options.tp} needs ${options.tp} identical GPUs; ${group.length} ${first.name} available`
+          : `--tp ${options.tp} must divide the ${model.architecture.heads} attention heads and ${model.architecture.kvHeads} KV heads`,
+      );
+    }
+    tp = options.tp;
+  } else {
+    // Use every identical GPU: more memory for KV cache and faster decoding than leaving GPUs idle.
+    tp = sizes[sizes.length - 1]!;
+  }
+  const gpus = group.slice(0, tp);
+
+  const reasons: string[] = [];
+  const warnings: string[] = [];
+  let utilization = DEFAULT_UTILIZATION;
+  const freeFraction = Math.min(...gpus.map((g) => (g.freeMiB ?? g.memoryMiB) / g.memoryMiB));
+  if (freeFraction < utilization + 0.01) {
+    // vLLM refuses to start when less than utilization x total is free.
+    utilization = Math.floor((freeFraction - 0.02) * 100) / 100;
+    warnings.push(`other processes use GPU memory: --gpu-memory-utilization lowered to ${utilization}`);
+    if (utilization < 0.5) return reject(`only ${Math.round(freeFraction * 100)}% of GPU memory is free on ${first.name}`);
+  }
+
+  const budgetPerGpu = utilization * first.memoryMiB * MiB;
+  const weightsPerGpu = size.bytes / tp;
+  const overheadPerGpu = estimateVllmOverheadPerGpu(model.architecture, tp);
+  const kvPool = budgetPerGpu - weightsPerGpu - overheadPerGpu;
+  const gpuWord = tp === 1 ? 'the GPU' : `each of ${tp} GPUs`;
+  if (kvPool <= 0.5 * GiB) {
+    return reject(
+      `${artifact.quantization} weights need ${formatGiB(weightsPerGpu)} + ${formatGiB(overheadPerGpu)} overhead on ${gpuWord} ` +
+        `(TP ${tp}); the budget is ${formatGiB(budgetPerGpu)} (${utilization} x ${formatGiB(first.memoryMiB * MiB)})`,
+    );
+  }
+
+  const wanted = Math.min(options.ctx ?? model.architecture.contextLength, model.architecture.contextLength);
+  const minCtx = options.minCtx ?? 32768;
+  const fp8Allowed = capability !== undefined && compareCapability(capability, FP8_KV_CAPABILITY) >= 0;
+  const fits = (kv: KvCacheType) => Math.min(wanted, roundContext(kvPool / (kvBytesPerToken(model.architecture, kv) / tp)));
+  let kv: KvCacheType = 'auto';
+  let contextLength = fits('auto');
+  // BF16 KV cache keeps full quality; FP8 only when that is what it takes to reach the context asked for.
+  if (contextLength < (options.ctx ?? minCtx) && fp8Allowed && fits('fp8') > contextLength) {
+    kv = 'fp8';
+    contextLength = fits('fp8');
+    reasons.push(`FP8 KV cache (compute capability ${capability}) halves the KV memory per token: ${contextLength} tokens fit`);
+  }
+  if (options.ctx !== undefined && contextLength < options.ctx) {
+    return reject(`--ctx ${options.ctx} needs more KV cache than fits: at most ${contextLength} tokens with ${artifact.quantization} on ${gpuWord}`);
+  }
+  if (contextLength < minCtx) {
+    return reject(`${artifact.quantization} leaves room for only ${contextLength} tokens of context on ${gpuWord}; at least ${minCtx} wanted`);
+  }
+
+  const kvCacheBytes = contextLength * kvBytesPerToken(model.architecture, kv);
+  reasons.push(
+    `${artifact.quantization} weights: ${formatGiB(weightsPerGpu)} per GPU at tensor parallel ${tp}, ` +
+      `${formatGiB(overheadPerGpu)} overhead, ${formatGiB(kvPool)} left for KV cache of ${formatGiB(budgetPerGpu)} budget ` +
+      `(--gpu-memory-utilization ${utilization})`,
+  );
+  return {
+    artifact,
+    bytes: size.bytes,
+    bytesEstimated: size.estimated,
+    tp,
+    gpus,
+    utilization,
+    contextLength,
+    kv,
+    memory: {
+      weightsBytes: size.bytes,
+      kvCacheBytes: Math.round(kvCacheBytes),
+      overheadBytes: overheadPerGpu * tp,
+      budgetBytes: Math.round(budgetPerGpu * tp),
+      gpuBytes: Math.round(size.bytes + kvCacheBytes + overheadPerGpu * tp),
+    },
+    reasons,
+    warnings,
+  };
+}
+
+export const isRejection = (x: object): x is Rejection => 'reason' in x;

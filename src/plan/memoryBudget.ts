@@ -1,0 +1,36 @@
+/** How much GPU memory and RAM a plan may use on this machine. Pure. */
+import type { HardwareFacts } from '../hardware/hardwareFacts.js';
+import { MiB } from './estimateMemory.js';
+import type { PlanOptions } from './plan.js';
+import { usableGpus, type IndexedGpu } from './selectGpus.js';
+
+export interface MemoryBudget {
+  gpus: IndexedGpu[];
+  device: 'cuda' | 'metal' | 'rocm' | 'vulkan' | 'cpu';
+  /** Bytes the runtime may place on the GPUs, after padding for the driver and the display. */
+  gpuBytes: number;
+  /** Bytes the runtime may take in RAM; with unified memory this also holds the GPU part. */
+  ramBytes: number;
+  unified: boolean;
+}
+
+/** llama.cpp-style runtimes: padding per GPU like node-llama-cpp's default (8% of VRAM, at most 1.2 GiB). */
+export function estimateMemoryBudget(facts: HardwareFacts, options: PlanOptions): MemoryBudget {
+  const all = usableGpus(facts, options.gpus);
+  // One backend at a time: the vendor with the most memory wins.
+  const byVendor = new Map<string, IndexedGpu[]>();
+  for (const gpu of all) byVendor.set(gpu.vendor, [...(byVendor.get(gpu.vendor) ?? []), gpu]);
+  let gpus: IndexedGpu[] = [];
+  let best = 0;
+  for (const group of byVendor.values()) {
+    const total = group.reduce((sum, g) => sum + g.memoryMiB, 0);
+    if (total > best) [gpus, best] = [group, total];
+  }
+  const gpuMiB = gpus.reduce((sum, g) => sum + Math.max(0, (g.freeMiB ?? g.memoryMiB) - Math.min(0.08 * g.memoryMiB, 1228.8)), 0);
+  const { totalMiB, availableMiB } = facts.memory;
+  // A detected machine tells what is free now; a profile only its size, so leave room for the OS and apps.
+  const ramMiB = availableMiB !== undefined ? availableMiB - 1024 : totalMiB - Math.max(3072, 0.125 * totalMiB);
+  const vendor = gpus[0]?.vendor;
+  const device = vendor === 'apple' ? 'metal' : vendor === 'nvidia' ? 'cuda' : vendor === undefined ? 'cpu' : 'vulkan';
+  return { gpus, device, gpuBytes: gpuMiB * MiB, ramBytes: Math.max(0, ramMiB) * MiB, unified: gpus.some((g) => g.unified === true) };
+}

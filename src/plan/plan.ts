@@ -1,0 +1,99 @@
+import type { RuntimeId } from '../profiles/modelProfile.js';
+
+export type KvCacheType = 'auto' | 'f16' | 'fp8' | 'q8_0';
+
+/** What the user constrains; everything else the planner chooses. */
+export interface PlanOptions {
+  runtime?: RuntimeId;
+  /** Artifact id or quantization name (case-insensitive), e.g. Q4_K_M, bf16, fp8. */
+  quant?: string;
+  ctx?: number;
+  /** Smallest acceptable context; default 32768 (what coding agents need). */
+  minCtx?: number;
+  tp?: number;
+  /** GPU indices to use (default: all). */
+  gpus?: number[];
+}
+
+/** Where and how the server listens: fed to the launch-command builders. */
+export interface ServeOptions {
+  host: string;
+  /** Default: the runtime's usual port (8000; Ollama 11434). */
+  port?: number;
+  apiKey?: string;
+  servedModelName?: string;
+}
+
+export type ResolvedServeOptions = ServeOptions & { port: number };
+
+export interface LaunchCommand {
+  argv: string[];
+  env: Record<string, string>;
+  /** Run once the server answers (Ollama: pull, create the model with the planned context). */
+  setup?: { argv: string[]; env?: Record<string, string> }[];
+  /** Answers once the server is up (the setup steps wait for it). */
+  readyUrl?: string;
+  /** Files the setup steps read. */
+  files?: { path: string; content: string }[];
+}
+
+export interface PlanArtifact {
+  id: string;
+  format: 'safetensors' | 'gguf';
+  source: string;
+  quantization: string;
+  bytes: number;
+  /** True when the size is an estimate from bits per weight (the profile does not know it). */
+  bytesEstimated: boolean;
+  official: boolean;
+  ollama?: string;
+}
+
+export interface PlanMemory {
+  weightsBytes: number;
+  kvCacheBytes: number;
+  overheadBytes: number;
+  /** Memory the plan may use: GPU budget for vLLM and full offload, GPU + RAM for partial offload or CPU. */
+  budgetBytes: number;
+  /** Of the above, the part on GPUs (absent when nothing runs on a GPU). */
+  gpuBytes?: number;
+  ramBytes?: number;
+}
+
+export interface Alternative {
+  runtime: RuntimeId;
+  artifact?: string;
+  rejected: string;
+}
+
+export interface Plan {
+  model: string;
+  runtime: RuntimeId;
+  artifact: PlanArtifact;
+  contextLength: number;
+  tensorParallelSize: number | null;
+  /** llama.cpp / Ollama: repeating layers on the GPU (of `layers`); null for vLLM. */
+  gpuLayers: number | null;
+  layers: number;
+  kvCacheType: KvCacheType;
+  /** vLLM only. */
+  gpuMemoryUtilization?: number;
+  /** Indices of the GPUs the plan uses. */
+  gpus: number[];
+  device: 'cuda' | 'metal' | 'rocm' | 'vulkan' | 'cpu';
+  memory: PlanMemory;
+  command: LaunchCommand;
+  reasons: string[];
+  warnings: string[];
+  alternatives: Alternative[];
+}
+
+/** A plan before the launch command is attached. */
+export type PlanCore = Omit<Plan, 'command'>;
+
+/** A runtime/artifact combination that does not work here, and why (with numbers). */
+export interface Rejection {
+  runtime: RuntimeId;
+  artifact?: string;
+  reason: string;
+}
