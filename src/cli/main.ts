@@ -1,21 +1,21 @@
 #!/usr/bin/env node
 /**
- * The devstral CLI. The only place that exits. Commands load their heavy modules lazily, so `--help`
- * and `plan --json` stay fast.
+ * The devstral CLI, and the only place that exits. The common case is parsed without loading yargs, and
+ * commands import their heavy modules lazily, so `plan --json` starts almost as fast as bare node.
  */
-import yargs from 'yargs';
-import { hideBin } from 'yargs/helpers';
 import { DevstralError } from '../errors.js';
 import { packageInfo } from '../packageInfo.js';
 import { commandCommand } from './commands/commandCommand.js';
 import { detectCommand } from './commands/detectCommand.js';
 import { planCommand } from './commands/planCommand.js';
 import { profilesCommand } from './commands/profilesCommand.js';
+import { parseFast } from './parseFast.js';
 import { renderError } from './render/renderError.js';
 
-const argv = hideBin(process.argv);
+const argv = process.argv.slice(2);
 const json = argv.includes('--json');
 const debug = argv.includes('--debug');
+const commands = [detectCommand, planCommand, commandCommand, profilesCommand];
 
 function fail(error: unknown): never {
   process.stderr.write(renderError(error, debug));
@@ -32,25 +32,17 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 });
 
 try {
-  await yargs(argv)
-    .scriptName('devstral')
-    .usage('$0 <command> [options]\n\nRun Devstral Small 1.1 locally: detect the hardware, plan the runtime, print the launch command.')
-    .command(detectCommand)
-    .command(planCommand)
-    .command(commandCommand)
-    .command(profilesCommand)
-    .option('debug', { type: 'boolean', describe: 'Show stack traces' })
-    .demandCommand(1, 'Choose a command.')
-    .strict()
-    .recommendCommands()
-    .version(packageInfo.version)
-    .help()
-    .alias('h', 'help')
-    .wrap(Math.min(110, process.stdout.columns || 110))
-    .fail((message, error) => {
-      throw error ?? new DevstralError('usage', message, { hint: 'see `devstral --help`' });
-    })
-    .parseAsync();
+  if (argv.length === 1 && argv[0] === '--version') {
+    process.stdout.write(`${packageInfo.version}\n`);
+  } else {
+    const fast = parseFast(argv, commands.flatMap((c) => ('subcommands' in c ? [] : [c])));
+    if (fast) {
+      await fast.spec.run(fast.args);
+    } else {
+      const [{ default: yargs }, { buildYargs }] = await Promise.all([import('yargs'), import('./buildYargs.js')]);
+      await buildYargs(yargs(argv), commands, packageInfo.version).parseAsync();
+    }
+  }
 } catch (error) {
   fail(error);
 }

@@ -1,7 +1,7 @@
 /** Option definitions shared by the commands that plan or launch. */
-import type { Options } from 'yargs';
+import type { OptionSpec } from './commandSpec.js';
 
-export const planOptions = {
+export const planOptions: Record<string, OptionSpec> = {
   model: { type: 'string', describe: 'Model: profile id or alias, or hf:ORG/REPO[:QUANT] of a profile artifact (default devstral-small-1.1)' },
   hardware: { type: 'string', describe: 'Plan for a hardware profile id or a YAML/JSON file like `detect --json` prints (default: this machine)' },
   runtime: { type: 'string', describe: 'vllm | llamacpp | ollama (default: the planner chooses)' },
@@ -10,13 +10,13 @@ export const planOptions = {
   'min-ctx': { type: 'string', describe: 'Smallest acceptable context (default 32768)' },
   tp: { type: 'string', describe: 'vLLM tensor-parallel size' },
   gpus: { type: 'string', describe: 'GPU indices to use, e.g. 0,1 (default: all)' },
-} satisfies Record<string, Options>;
+};
 
-export const serveOptions = {
+export const serveOptions: Record<string, OptionSpec> = {
   host: { type: 'string', describe: 'Address to listen on (default 127.0.0.1: not exposed to the network)' },
   port: { type: 'string', describe: 'Port (default 8000; Ollama 11434)' },
   'api-key': { type: 'string', describe: 'Require this API key from clients' },
   'served-model-name': { type: 'string', describe: 'Model name clients use (default: the profile id)' },
-} satisfies Record<string, Options>;
+};
 
-export const jsonOption = { json: { type: 'boolean', describe: 'Print JSON' } } satisfies Record<string, Options>;
+export const jsonOption: Record<string, OptionSpec> = { json: { type: 'boolean', describe: 'Print JSON' } };

@@ -20,7 +20,8 @@ export const AGENT_MIN_CONTEXT = 32768;
 
 export function planLaunch(facts: HardwareFacts, model: ModelProfile, options: PlanOptions, serve: ServeOptions): Plan {
   checkOptions(facts, model, options);
-  const core = planCore(facts, model, options);
+  // Tensor parallelism is a vLLM setting: asking for it asks for vLLM.
+  const core = planCore(facts, model, options.tp !== undefined && !options.runtime ? { ...options, runtime: 'vllm' } : options);
   return { ...core, command: buildLaunchCommand(core, model, facts, serve) };
 }
 

@@ -52,6 +52,8 @@ export function buildVllmCommand(plan: PlanCore, ctx: VllmContext, serve: Resolv
 }
 
 export const VLLM_IMAGE = 'vllm/vllm-openai:latest';
+/** Expanded by the shell where the command is pasted (see renderShellCommand). */
+export const HF_CACHE_MOUNT = '$HOME/.cache/huggingface:/root/.cache/huggingface';
 
 /** The same server in vLLM's official image: GPUs, shared memory for NCCL, the HF cache mounted, HF_TOKEN passed through. */
 export function buildVllmDockerCommand(plan: PlanCore, ctx: VllmContext, serve: ResolvedServeOptions): LaunchCommand {
@@ -60,7 +62,7 @@ export function buildVllmDockerCommand(plan: PlanCore, ctx: VllmContext, serve: 
   const publish = serve.host === '0.0.0.0' || serve.host === '::' ? `${serve.port}:${serve.port}` : `${serve.host}:${serve.port}:${serve.port}`;
   const args = buildVllmArgs(plan, ctx, { ...serve, host: '0.0.0.0' });
   const argv = ['docker', 'run', '--rm', '--gpus', gpus, '--ipc=host', '-p', publish];
-  argv.push('-v', '$HOME/.cache/huggingface:/root/.cache/huggingface', '-e', 'HF_TOKEN');
+  argv.push('-v', HF_CACHE_MOUNT, '-e', 'HF_TOKEN');
   if (env.NCCL_P2P_DISABLE) argv.push('-e', 'NCCL_P2P_DISABLE=1');
   argv.push(VLLM_IMAGE, ...args);
   return { argv, env: {} };

@@ -4,13 +4,15 @@ const SAFE = /^[\w@%+=:,./-]+$/;
 export function shellQuote(arg: string): string {
   if (arg === '') return "''";
   if (SAFE.test(arg)) return arg;
-  // A leading $HOME must expand on the box the command is pasted on (docker volume mounts).
-  const home = /^\$HOME(\/[\w@%+=:,./-]*)?$/.exec(arg);
-  if (home) return `"${arg}"`;
   return `'${arg.replace(/'/g, `'\\''`)}'`;
 }
 
-export function renderShellCommand(argv: string[], env: Record<string, string> = {}): string {
+/**
+ * `expand` lists words of our own that must expand on the box the command is pasted on ("$HOME/...");
+ * everything else is quoted literally.
+ */
+export function renderShellCommand(argv: string[], env: Record<string, string> = {}, expand: readonly string[] = []): string {
+  const word = (arg: string) => (expand.includes(arg) && /^\$HOME[\w@%+=:,./-]*$/.test(arg) ? `"${arg}"` : shellQuote(arg));
   const assignments = Object.entries(env).map(([k, v]) => `${k}=${shellQuote(v)}`);
-  return [...assignments, ...argv.map(shellQuote)].join(' ');
+  return [...assignments, ...argv.map(word)].join(' ');
 }

@@ -1,16 +1,12 @@
-import type { CommandModule } from 'yargs';
-import { jsonOption, planOptions, serveOptions } from '../sharedOptions.js';
-import type { RawPlanInputArgs } from '../loadPlanInputs.js';
-import type { RawServeArgs } from '../parseOptions.js';
+import type { CommandSpec } from '../commandSpec.js';
 import { writeOut } from '../output.js';
+import { jsonOption, planOptions, serveOptions } from '../sharedOptions.js';
 
-type Args = RawPlanInputArgs & RawServeArgs & { json?: boolean };
-
-export const planCommand: CommandModule<object, Args> = {
-  command: 'plan',
+export const planCommand: CommandSpec = {
+  name: 'plan',
   describe: 'Choose runtime, weights, context and parallelism for this machine (or --hardware) and explain why',
-  builder: (y) => y.options({ ...planOptions, ...serveOptions, ...jsonOption }) as never,
-  handler: async (args) => {
+  options: { ...planOptions, ...serveOptions, ...jsonOption },
+  run: async (args) => {
     const [{ loadPlanInputs }, { planLaunch }, { parseServeOptions }] = await Promise.all([
       import('../loadPlanInputs.js'),
       import('../../plan/planLaunch.js'),

@@ -1,5 +1,5 @@
-import type { Argv, CommandModule } from 'yargs';
 import { DevstralError } from '../../errors.js';
+import type { CommandGroup, CommandSpec } from '../commandSpec.js';
 import { writeOut } from '../output.js';
 import { jsonOption } from '../sharedOptions.js';
 
@@ -7,11 +7,11 @@ async function catalog() {
   return (await import('../../profiles/profileCatalog.js')).loadCatalog();
 }
 
-const list: CommandModule<object, { json?: boolean }> = {
-  command: 'list',
+const list: CommandSpec = {
+  name: 'list',
   describe: 'List the model and hardware profiles',
-  builder: (y) => y.options(jsonOption) as never,
-  handler: async (args) => {
+  options: jsonOption,
+  run: async (args) => {
     const { models, hardware } = await catalog();
     if (args.json) return writeOut(JSON.stringify({ models: models.map((m) => m.id), hardware: hardware.map((h) => h.id) }, null, 2));
     const { describeHardware } = await import('../render/renderPlan.js');
@@ -28,11 +28,12 @@ const list: CommandModule<object, { json?: boolean }> = {
   },
 };
 
-const show: CommandModule<object, { id: string; json?: boolean }> = {
-  command: 'show <id>',
+const show: CommandSpec = {
+  name: 'show',
   describe: 'Print one profile (YAML, or --json)',
-  builder: (y) => (y as Argv).positional('id', { type: 'string', describe: 'Profile id or model alias' }).options(jsonOption) as never,
-  handler: async (args) => {
+  options: jsonOption,
+  positionals: [{ name: 'id', describe: 'Profile id or model alias' }],
+  run: async (args) => {
     const { models, hardware } = await catalog();
     const id = String(args.id).toLowerCase();
     const profile = models.find((m) => m.id === id || m.aliases.some((a) => a.toLowerCase() === id)) ?? hardware.find((h) => h.id === id);
@@ -45,14 +46,15 @@ const show: CommandModule<object, { id: string; json?: boolean }> = {
   },
 };
 
-const validate: CommandModule<object, { files: string[]; json?: boolean }> = {
-  command: 'validate <files..>',
+const validate: CommandSpec = {
+  name: 'validate',
   describe: 'Check model or hardware profile files against the schema',
-  builder: (y) => (y as Argv).positional('files', { type: 'string', array: true, describe: 'YAML or JSON files' }).options(jsonOption) as never,
-  handler: async (args) => {
+  options: jsonOption,
+  positionals: [{ name: 'files', describe: 'YAML or JSON files', variadic: true }],
+  run: async (args) => {
     const { loadProfileFile } = await import('../../profiles/loadProfileFile.js');
     const results: { file: string; ok: boolean; kind?: string; id?: string; errors?: string[] }[] = [];
-    for (const file of args.files.map(String)) {
+    for (const file of (args.files as unknown[]).map(String)) {
       try {
         const loaded = await loadProfileFile(file);
         results.push({ file, ok: true, kind: loaded.kind, ...(loaded.profile.id ? { id: loaded.profile.id } : {}) });
@@ -64,13 +66,12 @@ const validate: CommandModule<object, { files: string[]; json?: boolean }> = {
     if (args.json) writeOut(JSON.stringify(results, null, 2));
     else writeOut(results.map((r) => (r.ok ? `ok  ${r.file} (${r.kind} profile${r.id ? ` ${r.id}` : ''})` : `bad ${r.errors!.join('\n      ')}`)).join('\n'));
     const bad = results.filter((r) => !r.ok).length;
-    if (bad) throw new DevstralError('profile', `${bad} of ${results.length} profile file(s) invalid`, { details: [] , hint: 'fix the fields named above' });
+    if (bad) throw new DevstralError('profile', `${bad} of ${results.length} profile file(s) invalid`, { hint: 'fix the fields named above' });
   },
 };
 
-export const profilesCommand: CommandModule = {
-  command: 'profiles <action>',
+export const profilesCommand: CommandGroup = {
+  name: 'profiles',
   describe: 'List, show and validate model and hardware profiles',
-  builder: (y) => y.command(list).command(show).command(validate).demandCommand(1, 'choose list, show or validate'),
-  handler: () => undefined,
+  subcommands: [list, show, validate],
 };

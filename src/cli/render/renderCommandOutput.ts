@@ -5,7 +5,7 @@ import type { ModelProfile } from '../../profiles/modelProfile.js';
 import type { Plan, ServeOptions } from '../../plan/plan.js';
 import { DEFAULT_PORTS, vllmContext } from '../../runtimes/buildLaunchCommand.js';
 import { buildLlamaServerCommand } from '../../runtimes/buildLlamaCppCommand.js';
-import { buildVllmDockerCommand } from '../../runtimes/buildVllmCommand.js';
+import { buildVllmDockerCommand, HF_CACHE_MOUNT } from '../../runtimes/buildVllmCommand.js';
 import { renderShellCommand } from '../../runtimes/shellQuote.js';
 import { renderLaunchCommand } from './renderLaunchCommand.js';
 
@@ -29,7 +29,7 @@ export function renderCommandOutput(plan: Plan, model: ModelProfile, facts: Hard
           hint: 'use --format shell, or --runtime vllm on a machine with NVIDIA GPUs',
         });
       }
-      return renderShellCommand(docker.argv, docker.env);
+      return renderShellCommand(docker.argv, docker.env, [HF_CACHE_MOUNT]);
     case 'shell': {
       const text = renderLaunchCommand(plan.command);
       return llamaServer ? `${text}\n# or, with llama.cpp's own server:\n${renderShellCommand(llamaServer.argv, llamaServer.env)}` : text;

@@ -1,0 +1,44 @@
+/** The full CLI in yargs, built from the same command specs: help, strict options, suggestions. */
+import type { Argv, CommandModule } from 'yargs';
+import { DevstralError } from '../errors.js';
+import { GLOBAL_OPTIONS, type CommandGroup, type CommandSpec } from './commandSpec.js';
+
+function toModule(spec: CommandSpec): CommandModule {
+  const usage = [spec.name, ...(spec.positionals ?? []).map((p) => `<${p.name}${p.variadic ? '..' : ''}>`)].join(' ');
+  return {
+    command: usage,
+    describe: spec.describe,
+    builder: (y: Argv) => {
+      for (const p of spec.positionals ?? []) y.positional(p.name, { type: 'string', describe: p.describe, ...(p.variadic ? { array: true } : {}) });
+      return y.options(spec.options);
+    },
+    handler: (args) => spec.run(args),
+  };
+}
+
+export function buildYargs(yargs: Argv, commands: (CommandSpec | CommandGroup)[], version: string): Argv {
+  for (const c of commands) {
+    if ('subcommands' in c) {
+      yargs.command(`${c.name} <command>`, c.describe, (y) => {
+        for (const sub of c.subcommands) y.command(toModule(sub));
+        return y.demandCommand(1, `choose one of: ${c.subcommands.map((s) => s.name).join(', ')}`);
+      });
+    } else {
+      yargs.command(toModule(c));
+    }
+  }
+  return yargs
+    .scriptName('devstral')
+    .usage('$0 <command> [options]\n\nRun Devstral Small 1.1 locally: detect the hardware, plan the runtime, print the launch command.')
+    .options(GLOBAL_OPTIONS)
+    .demandCommand(1, 'Choose a command.')
+    .strict()
+    .recommendCommands()
+    .version(version)
+    .help()
+    .alias('h', 'help')
+    .wrap(Math.min(110, process.stdout.columns || 110))
+    .fail((message, error) => {
+      throw error ?? new DevstralError('usage', message, { hint: 'see `devstral --help`' });
+    });
+}

@@ -1,0 +1,235 @@
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'node:test';
+import type { HardwareFacts } from '../../src/hardware/hardwareFacts.ts';
+import { planLaunch } from '../../src/plan/planLaunch.ts';
+import type { Plan, PlanOptions } from '../../src/plan/plan.ts';
+import { readProfilesDir, type ProfileCatalog } from '../../src/profiles/profileCatalog.ts';
+import { bitsPerWeight } from '../../src/plan/quantization.ts';
+import { DevstralError } from '../../src/errors.ts';
+
+let catalog: ProfileCatalog;
+before(async () => {
+  catalog = await readProfilesDir();
+});
+
+const hw = (id: string) => {
+  const facts = catalog.hardware.find((h) => h.id === id);
+  assert.ok(facts, `hardware profile ${id}`);
+  return facts;
+};
+const model = (id = 'devstral-small-1.1') => catalog.models.find((m) => m.id === id)!;
+const plan = (facts: HardwareFacts, options: PlanOptions = {}, modelId?: string): Plan =>
+  planLaunch(facts, model(modelId), options, { host: '127.0.0.1' });
+const GiB = 1024 ** 3;
+
+/** The plan's own numbers must add up and stay within its budget. */
+function assertConsistent(p: Plan) {
+  const used = p.memory.weightsBytes + p.memory.kvCacheBytes + p.memory.overheadBytes;
+  assert.ok(used <= p.memory.budgetBytes * 1.0001 || p.runtime === 'vllm', `uses ${used} of ${p.memory.budgetBytes}`);
+  assert.ok(p.contextLength > 0 && p.contextLength <= 262144);
+  assert.ok(p.reasons.length > 0, 'a plan explains itself');
+  assert.deepEqual(Object.keys(p).filter((k) => ['model', 'runtime', 'artifact', 'contextLength', 'tensorParallelSize', 'gpuLayers', 'kvCacheType', 'memory', 'command', 'reasons', 'warnings', 'alternatives'].includes(k)).length, 12);
+}
+
+describe('planLaunch on the reference machines', () => {
+  it('1x RTX 4090: llama.cpp, a GGUF of Q4_K_M or better fully on the GPU, context >= 32k', () => {
+    const p = plan(hw('rtx-4090'));
+    assertConsistent(p);
+    assert.equal(p.runtime, 'llamacpp');
+    assert.equal(p.artifact.format, 'gguf');
+    assert.ok(bitsPerWeight(p.artifact.quantization)! >= bitsPerWeight('Q4_K_M')!);
+    assert.equal(p.gpuLayers, p.layers);
+    assert.ok(p.contextLength >= 32768);
+    assert.equal(p.device, 'cuda');
+    assert.ok(p.alternatives.some((a) => a.runtime === 'vllm'), 'says why not vLLM');
+  });
+
+  it('2x A100 80GB: vLLM BF16, TP 2, context 131072', () => {
+    const p = plan(hw('2x-a100-80gb'));
+    assertConsistent(p);
+    assert.equal(p.runtime, 'vllm');
+    assert.equal(p.artifact.quantization, 'bf16');
+    assert.equal(p.tensorParallelSize, 2);
+    assert.equal(p.contextLength, 131072);
+    assert.equal(p.gpuLayers, null);
+  });
+
+  it('1x H100 80GB: vLLM BF16, TP 1', () => {
+    const p = plan(hw('1x-h100-80gb'));
+    assert.equal(p.runtime, 'vllm');
+    assert.equal(p.artifact.quantization, 'bf16');
+    assert.equal(p.tensorParallelSize, 1);
+    assert.equal(p.contextLength, 131072);
+  });
+
+  it('2x RTX 4090: vLLM with a checkpoint that fits (BF16 does not), TP 2, with the reason', () => {
+    const p = plan(hw('2x-rtx-4090'));
+    assert.equal(p.runtime, 'vllm');
+    assert.notEqual(p.artifact.quantization, 'bf16');
+    assert.equal(p.tensorParallelSize, 2);
+    assert.ok(p.contextLength >= 32768);
+    // 2 x 24 GiB cannot hold 47 GB of BF16 with a KV cache: the plan must still fit per GPU.
+    const perGpu = (p.memory.weightsBytes + p.memory.kvCacheBytes + p.memory.overheadBytes) / 2;
+    assert.ok(perGpu <= 0.9 * 24564 * 1024 ** 2);
+    assert.ok(p.command.env.NCCL_P2P_DISABLE === '1', 'GeForce cards have no peer-to-peer');
+  });
+
+  it('Apple M2 Max 32 GB: llama.cpp on Metal within the working-set limit', () => {
+    const facts = hw('apple-m2-max-32gb');
+    const p = plan(facts);
+    assertConsistent(p);
+    assert.equal(p.runtime, 'llamacpp');
+    assert.equal(p.device, 'metal');
+    assert.equal(p.gpuLayers, p.layers);
+    assert.ok(p.memory.gpuBytes! <= facts.gpus[0]!.memoryMiB * 1024 ** 2);
+    assert.ok(p.contextLength >= 32768);
+  });
+
+  it('8 GB laptop GPU + 32 GB RAM: partial offload with a speed warning', () => {
+    const p = plan(hw('laptop-8gb-gpu-32gb-ram'));
+    assertConsistent(p);
+    assert.equal(p.runtime, 'llamacpp');
+    assert.ok(p.gpuLayers! > 0 && p.gpuLayers! < p.layers);
+    assert.ok(p.memory.gpuBytes! <= 8188 * 1024 ** 2);
+    assert.ok(p.warnings.some((w) => /partial offload/.test(w)));
+  });
+
+  it('18 GB Mac: a smaller quantization with warnings, or a refusal that explains itself', () => {
+    try {
+      const p = plan(hw('apple-m3-pro-18gb'));
+      assert.ok(bitsPerWeight(p.artifact.quantization)! < bitsPerWeight('Q4_K_M')!);
+      assert.ok(p.warnings.some((w) => /below Q4_K_M/.test(w)));
+      assert.ok(p.memory.weightsBytes + p.memory.kvCacheBytes + p.memory.overheadBytes <= 18432 * 1024 ** 2);
+    } catch (error) {
+      assert.ok(error instanceof DevstralError && error.code === 'noPlan');
+      assert.ok(error.details.length > 0);
+    }
+  });
+
+  it('no GPU (like this machine): a CPU plan with a speed warning', () => {
+    const facts: HardwareFacts = { os: 'linux', arch: 'x64', cpu: { model: 'AMD EPYC', cores: 2 }, memory: { totalMiB: 24064, availableMiB: 22000 }, gpus: [] };
+    const p = plan(facts);
+    assertConsistent(p);
+    assert.equal(p.runtime, 'llamacpp');
+    assert.equal(p.device, 'cpu');
+    assert.equal(p.gpuLayers, 0);
+    assert.equal(p.artifact.quantization, 'Q4_K_M');
+    assert.ok(p.warnings.some((w) => /no usable GPU/.test(w)));
+    assert.ok(p.command.argv.includes('none'));
+  });
+
+  it('4x L4: vLLM BF16 at TP 4', () => {
+    const p = plan(hw('4x-l4'));
+    assert.equal(p.runtime, 'vllm');
+    assert.equal(p.tensorParallelSize, 4);
+    assert.equal(p.artifact.quantization, 'bf16');
+  });
+
+  it('every hardware profile x model profile gives a consistent plan or an explained refusal', () => {
+    for (const m of catalog.models) {
+      for (const h of catalog.hardware) {
+        try {
+          const p = plan(h, {}, m.id);
+          assertConsistent(p);
+          assert.equal(p.model, m.id);
+          if (p.contextLength < 32768) assert.ok(p.warnings.some((w) => /below 32768/.test(w)), `${m.id} on ${h.id} warns about its context`);
+        } catch (error) {
+          assert.ok(error instanceof DevstralError, `${m.id} on ${h.id}: ${String(error)}`);
+          assert.equal(error.code, 'noPlan');
+          assert.ok(error.details.length > 0 && error.hint, `${m.id} on ${h.id} refusal explains itself`);
+        }
+      }
+    }
+  });
+});
+
+describe('planLaunch follows the user', () => {
+  it('--runtime vllm on one 4090 takes the 4-bit vLLM checkpoint', () => {
+    const p = plan(hw('rtx-4090'), { runtime: 'vllm' });
+    assert.equal(p.runtime, 'vllm');
+    assert.equal(p.artifact.quantization, 'awq-int4');
+    assert.equal(p.command.argv.includes('--load-format'), false, 'HF-layout checkpoint: no Mistral load format');
+  });
+
+  it('--runtime vllm on a Mac is refused with the reason', () => {
+    assert.throws(() => plan(hw('apple-m2-max-32gb'), { runtime: 'vllm' }), (e: DevstralError) => e.code === 'noPlan' && e.details.some((d) => /Linux/.test(d)));
+  });
+
+  it('--quant Q4_K_M and --ctx 65536 are honoured', () => {
+    const p = plan(hw('rtx-4090'), { quant: 'q4_k_m', ctx: 65536 });
+    assert.equal(p.artifact.quantization, 'Q4_K_M');
+    assert.equal(p.contextLength, 65536);
+  });
+
+  it('--ctx that does not fit is refused with numbers', () => {
+    assert.throws(() => plan(hw('laptop-8gb-gpu-32gb-ram'), { runtime: 'vllm' }), /does not fit/);
+    assert.throws(() => plan(hw('2x-rtx-4090'), { runtime: 'vllm', quant: 'bf16' }), (e: DevstralError) => e.details.some((d) => /GiB/.test(d)));
+  });
+
+  it('--tp must divide the heads and fit the GPUs', () => {
+    assert.throws(() => plan(hw('2x-a100-80gb'), { tp: 4 }), (e: DevstralError) => e.details.some((d) => /--tp 4 needs 4/.test(d)));
+    assert.equal(plan(hw('2x-a100-80gb'), { tp: 1 }).tensorParallelSize, 1);
+    assert.equal(plan(hw('8x-h100-80gb'), { tp: 8 }).tensorParallelSize, 8);
+  });
+
+  it('--gpus selects a subset and the command restricts CUDA_VISIBLE_DEVICES', () => {
+    const p = plan(hw('2x-a100-80gb'), { gpus: [1] });
+    assert.equal(p.tensorParallelSize, 1);
+    assert.deepEqual(p.gpus, [1]);
+    assert.equal(p.command.env.CUDA_VISIBLE_DEVICES, '1');
+    assert.throws(() => plan(hw('2x-a100-80gb'), { gpus: [5] }), /no GPU with index 5/);
+  });
+
+  it('unknown --quant is a usage error that lists the choices', () => {
+    assert.throws(() => plan(hw('rtx-4090'), { quant: 'Q9_Z' }), (e: DevstralError) => e.code === 'usage' && /Q4_K_M/.test(e.hint ?? ''));
+  });
+
+  it('--runtime ollama uses the hf.co reference and sets the context for real', () => {
+    const p = plan(hw('rtx-4090'), { runtime: 'ollama' });
+    assert.equal(p.runtime, 'ollama');
+    assert.match(p.artifact.ollama!, /^hf\.co\/mistralai\/Devstral-Small-2507_gguf:/);
+    assert.equal(p.command.env.OLLAMA_CONTEXT_LENGTH, String(p.contextLength));
+    assert.ok(p.command.files![0]!.content.includes(`PARAMETER num_ctx ${p.contextLength}`));
+    assert.ok(p.command.argv.join(' ') === 'ollama serve');
+  });
+
+  it('a running Ollama is reused (design: the user already runs it)', () => {
+    const facts = { ...hw('rtx-4090'), runtimes: { ollama: { version: '0.13.0', running: true } } };
+    assert.equal(plan(facts).runtime, 'ollama');
+  });
+
+  it('fits come from memory numbers, not names: a renamed GPU plans the same', () => {
+    const a = plan(hw('2x-a100-80gb'));
+    const renamed = { ...hw('2x-a100-80gb'), gpus: hw('2x-a100-80gb').gpus.map((g) => ({ ...g, name: 'Mystery Accelerator' })) };
+    const b = plan(renamed);
+    assert.equal(b.runtime, a.runtime);
+    assert.equal(b.contextLength, a.contextLength);
+    assert.equal(b.tensorParallelSize, a.tensorParallelSize);
+  });
+
+  it('busy GPU memory lowers --gpu-memory-utilization and says so', () => {
+    const facts = { ...hw('1x-h100-80gb'), gpus: hw('1x-h100-80gb').gpus.map((g) => ({ ...g, freeMiB: 60000 })) };
+    const p = plan(facts);
+    assert.ok(p.gpuMemoryUtilization! < 0.9);
+    assert.ok(p.warnings.some((w) => /gpu-memory-utilization lowered/.test(w)));
+  });
+
+  it('the planner is pure: the same input gives the same plan and nothing is printed', () => {
+    const log = console.log;
+    let printed = false;
+    console.log = () => void (printed = true);
+    try {
+      assert.deepEqual(plan(hw('rtx-4090')), plan(hw('rtx-4090')));
+    } finally {
+      console.log = log;
+    }
+    assert.equal(printed, false);
+  });
+
+  it('the memory breakdown of a vLLM plan matches the architecture (160 KiB per token of BF16 KV)', () => {
+    const p = plan(hw('2x-a100-80gb'));
+    assert.equal(p.memory.kvCacheBytes, 131072 * 160 * 1024);
+    assert.ok(p.memory.weightsBytes > 47e9 && p.memory.weightsBytes < 47.2e9);
+    assert.ok(p.memory.budgetBytes > 2 * 70 * GiB);
+  });
+});
