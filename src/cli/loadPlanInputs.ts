@@ -28,7 +28,7 @@ export async function loadPlanInputs(args: RawPlanInputArgs): Promise<PlanInputs
     facts = await resolveHardware(catalog, String(args.hardware));
   } else {
     const [{ detectHardware }, { createDetectDeps }] = await Promise.all([import('../hardware/detectHardware.js'), import('../hardware/createDetectDeps.js')]);
-    facts = await detectHardware(createDetectDeps());
+    facts = await detectHardware(createDetectDeps(), { llamaCppBackends: false });
   }
   return { model: resolved.model, facts, options };
 }

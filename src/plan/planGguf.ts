@@ -64,9 +64,11 @@ export function planGguf(
   const rejections: Rejection[] = [];
   const hasGpu = budget.gpus.length > 0;
   const gpuWhere = budget.unified ? `the ${formatGiB(budget.gpuBytes)} Metal working set` : `${formatGiB(budget.gpuBytes)} of GPU memory`;
-  const done = (c: Candidate, placement: GgufPlacement, reasons: string[], warnings: string[] = []): { fit: GgufFit } => ({
-    fit: { artifact: c.artifact, bytes: c.bytes, bytesEstimated: c.bytesEstimated, ...placement, reasons, warnings },
-  });
+  const done = (c: Candidate, placement: GgufPlacement, reasons: string[], warnings: string[] = []): { fit: GgufFit } => {
+    // The two best files passed over, and why: enough to explain the choice without listing every file.
+    const passedOver = rejections.filter((r) => r.artifact !== c.artifact.id).slice(0, 2).map((r) => `not ${r.artifact}: ${r.reason}`);
+    return { fit: { artifact: c.artifact, bytes: c.bytes, bytesEstimated: c.bytesEstimated, ...placement, reasons: [...passedOver, ...reasons], warnings } };
+  };
 
   // 1. Everything on the GPU with at least the wanted context: the best quantization that allows it.
   const fullOffload = (pool: Candidate[]) => {

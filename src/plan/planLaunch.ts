@@ -63,7 +63,8 @@ function planVllm(facts: HardwareFacts, model: ModelProfile, options: PlanOption
   const rejections: Rejection[] = [];
   for (const artifact of artifacts) {
     const fit = fitVllm(facts, model, artifact, options);
-    if (!isRejection(fit)) return { fit };
+    // Say why the better checkpoints were passed over.
+    if (!isRejection(fit)) return { fit: { ...fit, reasons: [...rejections.map((r) => `not ${r.artifact}: ${r.reason}`), ...fit.reasons] } };
     rejections.push(fit);
   }
   return { rejections };

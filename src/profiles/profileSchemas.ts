@@ -27,7 +27,7 @@ export const hardwareFactsSchema = z.strictObject({
   description: z.string().optional(),
   os: z.enum(['linux', 'darwin', 'win32']),
   arch: z.enum(['x64', 'arm64']),
-  cpu: z.strictObject({ model: z.string(), cores: positiveInt }),
+  cpu: z.strictObject({ model: z.string(), cores: positiveInt, performanceCores: positiveInt.optional() }),
   memory: z.strictObject({ totalMiB: z.number().positive(), availableMiB: mib.optional() }),
   gpus: z.array(gpuSchema),
   cuda: z.strictObject({ driverVersion: z.string().optional(), version: z.string().optional() }).optional(),

@@ -72,6 +72,7 @@ describe('planLaunch on the reference machines', () => {
     const perGpu = (p.memory.weightsBytes + p.memory.kvCacheBytes + p.memory.overheadBytes) / 2;
     assert.ok(perGpu <= 0.9 * 24564 * 1024 ** 2);
     assert.ok(p.command.env.NCCL_P2P_DISABLE === '1', 'GeForce cards have no peer-to-peer');
+    assert.ok(p.reasons.some((r) => /^not bf16: .*GiB/.test(r)), 'says why BF16 does not fit');
   });
 
   it('Apple M2 Max 32 GB: llama.cpp on Metal within the working-set limit', () => {
