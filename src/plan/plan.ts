@@ -95,5 +95,7 @@ export type PlanCore = Omit<Plan, 'command'>;
 export interface Rejection {
   runtime: RuntimeId;
   artifact?: string;
+  /** Size of the artifact, to show the smallest one in a refusal. */
+  bytes?: number;
   reason: string;
 }

@@ -1,7 +1,7 @@
 /** Chooses the GGUF, KV cache type, context and GPU layers for llama.cpp or Ollama. Pure. */
 import type { Artifact, ModelProfile } from '../profiles/modelProfile.js';
 import { artifactSize } from './artifactSize.js';
-import { formatGiB } from './estimateMemory.js';
+import { estimateLlamaCppOverhead, formatGiB, kvBytesPerToken } from './estimateMemory.js';
 import { OLLAMA_EXTRA_OVERHEAD, maxCpuContext, maxFullOffloadContext, placeGguf, type GgufPlacement } from './fitGguf.js';
 import type { MemoryBudget } from './memoryBudget.js';
 import type { KvCacheType, PlanOptions, Rejection } from './plan.js';
@@ -40,6 +40,18 @@ export function ggufCandidates(model: ModelProfile, runtime: 'llamacpp' | 'ollam
     })
     // Official files first (community ones only when none fits), then best quality, then the smaller file.
     .sort((a, b) => Number(b.artifact.official) - Number(a.artifact.official) || b.bits - a.bits || a.bytes - b.bytes);
+}
+
+/** The largest context (a multiple of 1024, below `below`) that placeGguf can place; 0 if none. */
+function maxPlacedContext(model: ModelProfile, bytes: number, kv: KvCacheType, budget: MemoryBudget, extra: number, below: number): number {
+  let lo = 0;
+  let hi = Math.floor(below / 1024);
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (placeGguf(model, bytes, kv, mid * 1024, budget, extra)) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo * 1024;
 }
 
 const smallestFirst = (pool: Candidate[]) =>
@@ -85,6 +97,7 @@ export function planGguf(
           rejections.push({
             runtime,
             artifact: c.artifact.id,
+            bytes: c.bytes,
             reason: max > 0
               ? `${c.artifact.quantization} fits in ${gpuWhere} with only ${max} tokens of context (q8_0 KV); ${options.ctx ?? minCtx} wanted`
               : `${c.artifact.quantization} (${formatGiB(c.bytes)}) does not fit in ${gpuWhere}`,
@@ -112,7 +125,9 @@ export function planGguf(
           [`partial offload: only ${placement.gpuLayers} of ${model.architecture.layers} layers on the GPU, so generation runs at CPU speed (a few tokens per second)`],
         );
       }
-      rejections.push({ runtime, artifact: c.artifact.id, reason: `${c.artifact.quantization} with ${ctx} tokens does not fit in GPU memory + ${formatGiB(budget.ramBytes)} of RAM` });
+      const needed = c.bytes + kvBytesPerToken(model.architecture, 'q8_0') * ctx + estimateLlamaCppOverhead(model.architecture) + extra;
+      const where = budget.unified ? `${formatGiB(budget.ramBytes)} of unified memory` : `${formatGiB(budget.gpuBytes)} of GPU memory + ${formatGiB(budget.ramBytes)} of RAM`;
+      rejections.push({ runtime, artifact: c.artifact.id, bytes: c.bytes, reason: `${c.artifact.quantization} with ${ctx} tokens needs ${formatGiB(needed)}; ${where} available` });
     }
     return undefined;
   };
@@ -132,12 +147,14 @@ export function planGguf(
           'no usable GPU: a 24B model on the CPU generates a few tokens per second at best',
         ]);
       }
-      rejections.push({ runtime, artifact: c.artifact.id, reason: `${c.artifact.quantization} (${formatGiB(c.bytes)}) with ${options.ctx ?? minCtx} tokens of context does not fit in ${formatGiB(budget.ramBytes)} of RAM` });
+      const needed = c.bytes + kvBytesPerToken(model.architecture, 'q8_0') * (options.ctx ?? minCtx) + estimateLlamaCppOverhead(model.architecture) + extra;
+      rejections.push({ runtime, artifact: c.artifact.id, bytes: c.bytes, reason: `${c.artifact.quantization} with ${options.ctx ?? minCtx} tokens needs ${formatGiB(needed)}; ${formatGiB(budget.ramBytes)} of RAM available` });
     }
     return undefined;
   };
 
   const lowQuality = (fit: { fit: GgufFit } | undefined) => {
+    if (fit && bitsPerWeight(fit.fit.artifact.quantization) !== undefined && bitsPerWeight(fit.fit.artifact.quantization)! >= MIN_GOOD_BITS - 0.01) return fit;
     fit?.fit.warnings.push(`${fit.fit.artifact.quantization} is below Q4_K_M: noticeably weaker code and tool calls; nothing better fits here`);
     return fit;
   };
@@ -146,14 +163,14 @@ export function planGguf(
     : (cpuOnly(good) ?? lowQuality(cpuOnly(low)));
   if (chosen) return chosen;
 
-  // 4. Nothing reaches the wanted context: the largest smaller one that fits, with a warning.
+  // 4. Nothing reaches the wanted context: the best file that fits with a smaller one, with a warning.
   if (options.ctx === undefined) {
     for (const c of candidates) {
-      for (const kv of ['f16', 'q8_0'] as KvCacheType[]) {
-        const max = Math.min(hasGpu ? maxFullOffloadContext(model, c.bytes, kv, budget, extra) : maxCpuContext(model, c.bytes, kv, budget, extra), modelCtx);
-        if (max >= SMALLEST_USEFUL_CONTEXT) {
-          return done(c, placeGguf(model, c.bytes, kv, max, budget, extra)!, [`${c.artifact.quantization} fits only with ${max} tokens of context`], []);
-        }
+      const ctx = maxPlacedContext(model, c.bytes, 'q8_0', budget, extra, minCtx);
+      if (ctx >= SMALLEST_USEFUL_CONTEXT) {
+        const placement = placeGguf(model, c.bytes, 'q8_0', ctx, budget, extra)!;
+        const warnings = placement.gpuLayers < model.architecture.layers && hasGpu ? [`partial offload: only ${placement.gpuLayers} of ${model.architecture.layers} layers on the GPU`] : [];
+        return lowQuality(done(c, placement, [`${c.artifact.quantization} fits only with ${ctx} tokens of context (q8_0 KV cache)`], warnings))!;
       }
     }
   }

@@ -183,7 +183,7 @@ function refusal(
   results: ({ rejections: Rejection[] } | { fit: unknown } | undefined)[],
   ollamaFit?: GgufFit,
 ): DevstralError {
-  const details = results.flatMap((r) => (r && 'rejections' in r ? r.rejections.map((x) => `${x.runtime}${x.artifact ? ` ${x.artifact}` : ''}: ${x.reason}`) : []));
+  const details = results.flatMap((r) => (r && 'rejections' in r ? summarizeRejections(r.rejections) : []));
   const gpuMiB = facts.gpus.reduce((s, g) => s + g.memoryMiB, 0);
   const have = `${facts.gpus.length ? `${formatGiB(gpuMiB * MiB)} of GPU memory and ` : ''}${formatGiB(facts.memory.totalMiB * MiB)} of RAM`;
   const hints = ['a smaller --quant or --ctx', 'a machine with more memory'];
@@ -191,4 +191,21 @@ function refusal(
   if (options.runtime) hints.unshift('another --runtime');
   if (ollamaFit) hints.unshift(`--runtime ollama (${ollamaFit.artifact.ollama} fits, ${ollamaFit.contextLength} tokens)`);
   return new DevstralError('noPlan', `${model.name} does not fit on this machine (${have})`, { details, hint: `try ${hints.join(', or ')}` });
+}
+
+/**
+ * One runtime's rejections, short: a reason shared by every artifact once; otherwise what the smallest
+ * artifact needs against what is available (larger ones need more).
+ */
+export function summarizeRejections(rejections: Rejection[]): string[] {
+  const runtime = rejections[0]?.runtime;
+  if (!runtime) return [];
+  const strip = (r: Rejection) => r.reason;
+  const reasons = [...new Set(rejections.map(strip))];
+  if (reasons.length === 1 || rejections.every((r) => r.bytes === undefined)) return reasons.map((reason) => `${runtime}: ${reason}`);
+  const smallest = rejections.filter((r) => r.bytes !== undefined).reduce((a, b) => (b.bytes! < a.bytes! ? b : a));
+  const lines = [...new Set(rejections.filter((r) => r.artifact === smallest.artifact).map(strip))].map((reason) => `${runtime}: ${reason}`);
+  const others = new Set(rejections.map((r) => r.artifact).filter((a) => a !== smallest.artifact)).size;
+  if (others) lines.push(`${runtime}: the ${others} larger file(s) need more`);
+  return lines;
 }
