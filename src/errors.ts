@@ -28,4 +28,3 @@ export class DevstralError extends Error {
   }
 }
 
-export const usageError = (message: string, hint?: string) => new DevstralError('usage', message, hint === undefined ? {} : { hint });

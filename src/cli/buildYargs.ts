@@ -1,7 +1,7 @@
 /** The full CLI in yargs, built from the same command specs: help, strict options, suggestions. */
 import type { Argv, CommandModule } from 'yargs';
 import { DevstralError } from '../errors.js';
-import { GLOBAL_OPTIONS, type CommandGroup, type CommandSpec } from './commandSpec.js';
+import { GLOBAL_OPTIONS, rejectRepeatedOptions, type CommandGroup, type CommandSpec } from './commandSpec.js';
 
 function toModule(spec: CommandSpec): CommandModule {
   const usage = [spec.name, ...(spec.positionals ?? []).map((p) => `<${p.name}${p.variadic ? '..' : ''}>`)].join(' ');
@@ -12,14 +12,17 @@ function toModule(spec: CommandSpec): CommandModule {
       for (const p of spec.positionals ?? []) y.positional(p.name, { type: 'string', describe: p.describe, ...(p.variadic ? { array: true } : {}) });
       return y.options(spec.options);
     },
-    handler: (args) => spec.run(args),
+    handler: (args) => {
+      rejectRepeatedOptions(spec, args);
+      return spec.run(args);
+    },
   };
 }
 
 export function buildYargs(yargs: Argv, commands: (CommandSpec | CommandGroup)[], version: string): Argv {
   for (const c of commands) {
     if ('subcommands' in c) {
-      yargs.command(`${c.name} <command>`, c.describe, (y) => {
+      yargs.command(c.name, c.describe, (y) => {
         for (const sub of c.subcommands) y.command(toModule(sub));
         return y.demandCommand(1, `choose one of: ${c.subcommands.map((s) => s.name).join(', ')}`);
       });

@@ -29,6 +29,18 @@ export interface CommandGroup {
   subcommands: CommandSpec[];
 }
 
+import { DevstralError } from '../errors.js';
+
+/** A flag given twice (`--port 1 --port 2`) is a mistake to report, not a list to join. */
+export function rejectRepeatedOptions(spec: CommandSpec, args: CommandArgs): void {
+  for (const name of Object.keys(spec.options)) {
+    const camel = name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+    if (Array.isArray(args[name]) || Array.isArray(args[camel])) {
+      throw new DevstralError('usage', `--${name} is given more than once`, { hint: `give --${name} once` });
+    }
+  }
+}
+
 export const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
   debug: { type: 'boolean', describe: 'Show stack traces' },
 };

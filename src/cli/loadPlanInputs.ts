@@ -22,6 +22,8 @@ export async function loadPlanInputs(args: RawPlanInputArgs): Promise<PlanInputs
   const { resolveModel } = await import('../profiles/resolveModel.js');
   const resolved = resolveModel(catalog, args.model === undefined ? undefined : String(args.model));
   if (resolved.quant && options.quant === undefined) options.quant = resolved.quant;
+  if (resolved.repo) options.repo = resolved.repo;
+  if (resolved.revision) options.revision = resolved.revision;
   let facts: HardwareFacts;
   if (args.hardware !== undefined) {
     const { resolveHardware } = await import('../hardware/resolveHardware.js');

@@ -4,7 +4,7 @@
  * returns undefined and goes to the full yargs CLI, which reports it.
  */
 import parser from 'yargs-parser';
-import { GLOBAL_OPTIONS, type CommandArgs, type CommandSpec } from './commandSpec.js';
+import { GLOBAL_OPTIONS, rejectRepeatedOptions, type CommandArgs, type CommandSpec } from './commandSpec.js';
 
 const camel = (name: string) => name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 
@@ -19,11 +19,10 @@ export function parseFast(argv: string[], commands: CommandSpec[]): { spec: Comm
     configuration: { 'unknown-options-as-args': true, 'strip-aliased': true },
   });
   if (parsed.error || parsed.argv._.length > 0 || argv.includes('--help') || argv.includes('-h')) return undefined;
+  rejectRepeatedOptions(spec, parsed.argv);
   const args: CommandArgs = {};
   for (const name of names) {
     const value = parsed.argv[name];
-    // A repeated option (--ctx 1 --ctx 2) or a missing value: let yargs explain.
-    if (Array.isArray(value) || (options[name]!.type === 'string' && value === '' && argv.some((a) => a === `--${name}`))) return undefined;
     const resolved = value ?? options[name]!.default;
     if (resolved !== undefined) args[camel(name)] = resolved;
   }

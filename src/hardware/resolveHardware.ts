@@ -1,11 +1,13 @@
+import { existsSync } from 'node:fs';
 import { DevstralError } from '../errors.js';
 import type { ProfileCatalog } from '../profiles/profileCatalog.js';
 import type { HardwareFacts } from './hardwareFacts.js';
 
-const looksLikeFile = (ref: string) => /[\\/]/.test(ref) || /\.(ya?ml|json)$/i.test(ref);
+const looksLikeFile = (ref: string) => /[\\/]/.test(ref) || /\.(ya?ml|json)$/i.test(ref) || existsSync(ref);
 
 /** `--hardware ID|FILE`: a built-in hardware profile, or a file in the hardware-facts shape. */
 export async function resolveHardware(catalog: ProfileCatalog, ref: string): Promise<HardwareFacts> {
+  if (ref.trim() === '') throw new DevstralError('usage', '--hardware needs a hardware profile id or a file path', { hint: 'see `devstral profiles list`' });
   const profile = catalog.hardware.find((h) => h.id === ref.toLowerCase());
   if (profile && !looksLikeFile(ref)) return profile;
   if (looksLikeFile(ref)) {

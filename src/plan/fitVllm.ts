@@ -3,7 +3,7 @@ import type { HardwareFacts } from '../hardware/hardwareFacts.js';
 import type { Artifact, ModelProfile } from '../profiles/modelProfile.js';
 import { artifactSize } from './artifactSize.js';
 import { GiB, MiB, estimateVllmOverheadPerGpu, formatGiB, kvBytesPerToken, roundContext } from './estimateMemory.js';
-import type { KvCacheType, PlanMemory, PlanOptions, Rejection } from './plan.js';
+import { AGENT_MIN_CONTEXT, type KvCacheType, type PlanMemory, type PlanOptions, type Rejection } from './plan.js';
 import { compareCapability, largestIdenticalGroup, usableGpus, type IndexedGpu } from './selectGpus.js';
 
 export interface VllmFit {
@@ -21,7 +21,7 @@ export interface VllmFit {
 }
 
 const DEFAULT_UTILIZATION = 0.9;
-const MIN_VLLM_CAPABILITY = '7.0';
+export const MIN_VLLM_CAPABILITY = '7.0';
 /** FP8 KV cache: native FP8 on Ada and Hopper and newer. */
 const FP8_KV_CAPABILITY = '8.9';
 
@@ -34,49 +34,48 @@ export function validTensorParallelSizes(model: ModelProfile, maxGpus: number): 
   return sizes;
 }
 
+/** The NVIDIA GPUs vLLM would use here, or why it cannot run at all. */
+export function vllmGpus(facts: HardwareFacts, options: PlanOptions): IndexedGpu[] | string {
+  if (facts.os !== 'linux') return `vLLM runs on Linux with NVIDIA GPUs (on Windows, inside WSL2); this machine runs ${facts.os}`;
+  const group = largestIdenticalGroup(usableGpus(facts, options.gpus, ['nvidia']));
+  if (group.length === 0) return 'vLLM needs an NVIDIA GPU and none is usable here';
+  const capability = group[0]!.computeCapability;
+  if (capability !== undefined && compareCapability(capability, MIN_VLLM_CAPABILITY) < 0) {
+    return `${group[0]!.name} has compute capability ${capability}; vLLM needs ${MIN_VLLM_CAPABILITY} or newer`;
+  }
+  return group;
+}
+
 export function fitVllm(facts: HardwareFacts, model: ModelProfile, artifact: Artifact, options: PlanOptions): VllmFit | Rejection {
-  const reject = (reason: string): Rejection => ({ runtime: 'vllm', artifact: artifact.id, reason });
-  if (facts.os !== 'linux') return reject(`vLLM runs on Linux with NVIDIA GPUs (on Windows, inside WSL2); this machine runs ${facts.os}`);
-  const nvidia = usableGpus(facts, options.gpus, ['nvidia']);
-  if (nvidia.length === 0) return reject('vLLM needs an NVIDIA GPU and none is usable here');
-  const group = largestIdenticalGroup(nvidia);
+  const reject = (reason: string, kind: Rejection['kind'] = 'memory'): Rejection => ({ runtime: 'vllm', artifact: artifact.id, reason, kind });
+  const group = vllmGpus(facts, options);
+  if (typeof group === 'string') return reject(group, 'platform');
   const first = group[0]!;
   const capability = first.computeCapability;
-  if (capability !== undefined && compareCapability(capability, MIN_VLLM_CAPABILITY) < 0) {
-    return reject(`${first.name} has compute capability ${capability}; vLLM needs ${MIN_VLLM_CAPABILITY} or newer`);
-  }
   if (artifact.minComputeCapability && capability !== undefined && compareCapability(capability, artifact.minComputeCapability) < 0) {
-    return reject(`${artifact.quantization} needs compute capability ${artifact.minComputeCapability}; ${first.name} has ${capability}`);
+    return reject(`${artifact.quantization} needs compute capability ${artifact.minComputeCapability}; ${first.name} has ${capability}`, 'platform');
   }
   const size = artifactSize(artifact, model);
-  if (!size) return reject(`the size of ${artifact.id} is unknown and cannot be estimated`);
+  if (!size) return reject(`the size of ${artifact.id} is unknown and cannot be estimated`, 'platform');
 
   const sizes = validTensorParallelSizes(model, group.length);
-  let tp: number;
-  if (options.tp !== undefined) {
-    if (!sizes.includes(options.tp)) {
-      return reject(
-        options.tp > group.length
-          ? `--tp ${options.tp} needs ${options.tp} identical GPUs; ${group.length} ${first.name} available`
-          : `--tp ${options.tp} must divide the ${model.architecture.heads} attention heads and ${model.architecture.kvHeads} KV heads`,
-      );
-    }
-    tp = options.tp;
-  } else {
-    // Use every identical GPU: more memory for KV cache and faster decoding than leaving GPUs idle.
-    tp = sizes[sizes.length - 1]!;
-  }
+  // Without --tp, every identical GPU: more memory for KV cache and faster decoding than leaving GPUs idle.
+  const tp = options.tp !== undefined && sizes.includes(options.tp) ? options.tp : sizes[sizes.length - 1]!;
+  if (options.tp !== undefined && options.tp !== tp) return reject(`--tp ${options.tp} is not possible on ${group.length} ${first.name}`, 'platform');
   const gpus = group.slice(0, tp);
 
   const reasons: string[] = [];
   const warnings: string[] = [];
+  if (options.tp === undefined && tp < group.length) {
+    reasons.push(`tensor parallel ${tp} on ${tp} of ${group.length} GPUs: the size must divide the ${model.architecture.heads} attention heads and ${model.architecture.kvHeads} KV heads`);
+  }
   let utilization = DEFAULT_UTILIZATION;
-  const freeFraction = Math.min(...gpus.map((g) => (g.freeMiB ?? g.memoryMiB) / g.memoryMiB));
+  const freeFraction = Math.min(...gpus.map((g) => Math.min(g.freeMiB ?? g.memoryMiB, g.memoryMiB) / g.memoryMiB));
   if (freeFraction < utilization + 0.01) {
     // vLLM refuses to start when less than utilization x total is free.
     utilization = Math.floor((freeFraction - 0.02) * 100) / 100;
+    if (utilization < 0.5) return reject(`only ${Math.round(freeFraction * 100)}% of the memory of ${first.name} is free: other processes use the rest`);
     warnings.push(`other processes use GPU memory: --gpu-memory-utilization lowered to ${utilization}`);
-    if (utilization < 0.5) return reject(`only ${Math.round(freeFraction * 100)}% of GPU memory is free on ${first.name}`);
   }
 
   const budgetPerGpu = utilization * first.memoryMiB * MiB;
@@ -92,7 +91,7 @@ export function fitVllm(facts: HardwareFacts, model: ModelProfile, artifact: Art
   }
 
   const wanted = Math.min(options.ctx ?? model.architecture.contextLength, model.architecture.contextLength);
-  const minCtx = options.minCtx ?? 32768;
+  const minCtx = options.minCtx ?? AGENT_MIN_CONTEXT;
   const fp8Allowed = capability !== undefined && compareCapability(capability, FP8_KV_CAPABILITY) >= 0;
   const fits = (kv: KvCacheType) => Math.min(wanted, roundContext(kvPool / (kvBytesPerToken(model.architecture, kv) / tp)));
   let kv: KvCacheType = 'auto';
@@ -104,9 +103,9 @@ export function fitVllm(facts: HardwareFacts, model: ModelProfile, artifact: Art
     reasons.push(`FP8 KV cache (compute capability ${capability}) halves the KV memory per token: ${contextLength} tokens fit`);
   }
   if (options.ctx !== undefined && contextLength < options.ctx) {
-    return reject(`--ctx ${options.ctx} needs more KV cache than fits: at most ${contextLength} tokens with ${artifact.quantization} on ${gpuWord}`);
+    return reject(`--ctx ${options.ctx} does not fit: at most ${contextLength} tokens with ${artifact.quantization} on ${gpuWord}`);
   }
-  if (contextLength < minCtx) {
+  if (options.ctx === undefined && contextLength < minCtx) {
     return reject(`${artifact.quantization} leaves room for only ${contextLength} tokens of context on ${gpuWord}; at least ${minCtx} wanted`);
   }
 

@@ -2,6 +2,9 @@ import type { RuntimeId } from '../profiles/modelProfile.js';
 
 export type KvCacheType = 'auto' | 'f16' | 'fp8' | 'q8_0';
 
+/** What coding agents need at least: smaller contexts get a warning. */
+export const AGENT_MIN_CONTEXT = 32768;
+
 /** What the user constrains; everything else the planner chooses. */
 export interface PlanOptions {
   runtime?: RuntimeId;
@@ -13,6 +16,10 @@ export interface PlanOptions {
   tp?: number;
   /** GPU indices to use (default: all). */
   gpus?: number[];
+  /** Only artifacts from this Hugging Face repo (the user named it: hf:ORG/REPO). */
+  repo?: string;
+  /** A branch, tag or commit of the artifact's repo (hf:...@REVISION). */
+  revision?: string;
 }
 
 /** Where and how the server listens: fed to the launch-command builders. */
@@ -25,6 +32,8 @@ export interface ServeOptions {
 }
 
 export type ResolvedServeOptions = ServeOptions & { port: number };
+
+export type Device = 'cuda' | 'metal' | 'vulkan' | 'cpu';
 
 export interface LaunchCommand {
   argv: string[];
@@ -47,6 +56,7 @@ export interface PlanArtifact {
   bytesEstimated: boolean;
   official: boolean;
   ollama?: string;
+  revision?: string;
 }
 
 export interface PlanMemory {
@@ -57,7 +67,15 @@ export interface PlanMemory {
   budgetBytes: number;
   /** Of the above, the part on GPUs (absent when nothing runs on a GPU). */
   gpuBytes?: number;
+  /** The part in RAM; with unified memory (Apple) RAM holds the GPU part too. */
   ramBytes?: number;
+}
+
+/** Where clients connect once the server runs. */
+export interface PlanEndpoint {
+  baseUrl: string;
+  /** The model name clients send. */
+  model: string;
 }
 
 export interface Alternative {
@@ -80,16 +98,17 @@ export interface Plan {
   gpuMemoryUtilization?: number;
   /** Indices of the GPUs the plan uses. */
   gpus: number[];
-  device: 'cuda' | 'metal' | 'rocm' | 'vulkan' | 'cpu';
+  device: Device;
   memory: PlanMemory;
+  endpoint: PlanEndpoint;
   command: LaunchCommand;
   reasons: string[];
   warnings: string[];
   alternatives: Alternative[];
 }
 
-/** A plan before the launch command is attached. */
-export type PlanCore = Omit<Plan, 'command'>;
+/** A plan before the endpoint and launch command are attached. */
+export type PlanCore = Omit<Plan, 'command' | 'endpoint'>;
 
 /** A runtime/artifact combination that does not work here, and why (with numbers). */
 export interface Rejection {
@@ -98,4 +117,6 @@ export interface Rejection {
   /** Size of the artifact, to show the smallest one in a refusal. */
   bytes?: number;
   reason: string;
+  /** memory: it does not fit; platform: the runtime cannot run here at all. */
+  kind: 'memory' | 'platform';
 }

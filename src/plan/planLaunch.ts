@@ -6,60 +6,41 @@
  */
 import { DevstralError } from '../errors.js';
 import type { HardwareFacts } from '../hardware/hardwareFacts.js';
-import type { Artifact, ModelProfile, RuntimeId } from '../profiles/modelProfile.js';
-import { buildLaunchCommand } from '../runtimes/buildLaunchCommand.js';
-import { artifactSize } from './artifactSize.js';
+import type { ModelProfile, RuntimeId } from '../profiles/modelProfile.js';
+import { buildLaunchCommand, resolveServeOptions } from '../runtimes/buildLaunchCommand.js';
+import { planEndpoint } from '../runtimes/planEndpoint.js';
+import { checkPlanOptions } from './checkPlanOptions.js';
 import { formatGiB, MiB } from './estimateMemory.js';
 import { fitVllm, isRejection, type VllmFit } from './fitVllm.js';
-import { estimateMemoryBudget } from './memoryBudget.js';
-import type { Alternative, Plan, PlanCore, PlanOptions, Rejection, ServeOptions } from './plan.js';
+import { estimateMemoryBudget, type MemoryBudget } from './memoryBudget.js';
+import { AGENT_MIN_CONTEXT, type Alternative, type Plan, type PlanCore, type PlanOptions, type Rejection, type ServeOptions } from './plan.js';
 import { planGguf, type GgufFit } from './planGguf.js';
-import { bitsPerWeight } from './quantization.js';
+import { artifactBits, selectArtifacts } from './selectArtifacts.js';
 
-export const AGENT_MIN_CONTEXT = 32768;
+type Outcome<F> = { fit: F } | { rejections: Rejection[] };
 
-export function planLaunch(facts: HardwareFacts, model: ModelProfile, options: PlanOptions, serve: ServeOptions): Plan {
-  checkOptions(facts, model, options);
+export function planLaunch(facts: HardwareFacts, model: ModelProfile, options: PlanOptions, serveOptions: ServeOptions): Plan {
+  checkPlanOptions(facts, model, options);
   // Tensor parallelism is a vLLM setting: asking for it asks for vLLM.
   const core = planCore(facts, model, options.tp !== undefined && !options.runtime ? { ...options, runtime: 'vllm' } : options);
-  return { ...core, command: buildLaunchCommand(core, model, facts, serve) };
+  const serve = resolveServeOptions(core, facts, serveOptions);
+  const warnings = [...core.warnings, ...serveWarnings(core, serve)];
+  return { ...core, warnings, endpoint: planEndpoint(core, model, serve), command: buildLaunchCommand(core, model, facts, serve) };
 }
 
-function checkOptions(facts: HardwareFacts, model: ModelProfile, options: PlanOptions): void {
-  if (options.quant !== undefined) {
-    const q = options.quant.toLowerCase();
-    if (!model.artifacts.some((a) => a.id.toLowerCase() === q || a.quantization.toLowerCase() === q)) {
-      const known = [...new Set(model.artifacts.map((a) => a.quantization))].join(', ');
-      throw new DevstralError('usage', `--quant ${options.quant}: ${model.id} has no such quantization`, { hint: `choose one of: ${known}` });
-    }
+function serveWarnings(plan: PlanCore, serve: ServeOptions): string[] {
+  const warnings: string[] = [];
+  if (['0.0.0.0', '::'].includes(serve.host) && !serve.apiKey && plan.runtime !== 'ollama') {
+    warnings.push(`--host ${serve.host} without --api-key: anyone who can reach this machine can use the server`);
   }
-  if (options.gpus !== undefined) {
-    const indices = facts.gpus.map((g, i) => g.index ?? i);
-    const missing = options.gpus.filter((i) => !indices.includes(i));
-    if (missing.length) {
-      throw new DevstralError('usage', `--gpus ${options.gpus.join(',')}: no GPU with index ${missing.join(', ')}`, {
-        hint: indices.length ? `GPU indices here: ${indices.join(', ')}` : 'this machine has no GPU; leave out --gpus',
-      });
-    }
-  }
-  if (options.ctx !== undefined && options.ctx > model.architecture.contextLength) {
-    throw new DevstralError('usage', `--ctx ${options.ctx} is more than ${model.name} supports`, { hint: `use at most ${model.architecture.contextLength}` });
-  }
+  if (serve.apiKey && plan.runtime === 'ollama') warnings.push('Ollama has no API keys: --api-key is ignored (put a reverse proxy in front to require one)');
+  if (plan.artifact.revision && plan.runtime === 'ollama') warnings.push(`Ollama cannot pin a revision: it pulls the latest ${plan.artifact.ollama}, not @${plan.artifact.revision}`);
+  return warnings;
 }
 
-const matchesQuant = (a: Artifact, quant?: string) =>
-  quant === undefined || a.id.toLowerCase() === quant.toLowerCase() || a.quantization.toLowerCase() === quant.toLowerCase();
-
-function bitsOf(model: ModelProfile, a: Artifact): number {
-  const size = artifactSize(a, model);
-  return bitsPerWeight(a.quantization) ?? (size ? (size.bytes * 8) / model.architecture.parameters : 0);
-}
-
-function planVllm(facts: HardwareFacts, model: ModelProfile, options: PlanOptions): { fit: VllmFit } | { rejections: Rejection[] } {
-  const artifacts = model.artifacts
-    .filter((a) => a.runtimes.includes('vllm') && matchesQuant(a, options.quant))
-    .sort((a, b) => bitsOf(model, b) - bitsOf(model, a) || Number(b.official) - Number(a.official));
-  if (artifacts.length === 0) return { rejections: [{ runtime: 'vllm', reason: `no vLLM checkpoint${options.quant ? ` with quantization ${options.quant}` : ''} in the ${model.id} profile` }] };
+function planVllm(facts: HardwareFacts, model: ModelProfile, options: PlanOptions): Outcome<VllmFit> {
+  const artifacts = selectArtifacts(model, 'vllm', options).sort((a, b) => artifactBits(model, b) - artifactBits(model, a) || Number(b.official) - Number(a.official));
+  if (artifacts.length === 0) return { rejections: [{ runtime: 'vllm', reason: `no vLLM checkpoint${options.quant ? ` with quantization ${options.quant}` : ''} in the ${model.id} profile`, kind: 'platform' }] };
   const rejections: Rejection[] = [];
   for (const artifact of artifacts) {
     const fit = fitVllm(facts, model, artifact, options);
@@ -71,18 +52,17 @@ function planVllm(facts: HardwareFacts, model: ModelProfile, options: PlanOption
 }
 
 function planCore(facts: HardwareFacts, model: ModelProfile, options: PlanOptions): PlanCore {
-  const minCtx = options.minCtx ?? AGENT_MIN_CONTEXT;
   const wants = (r: RuntimeId) => options.runtime === undefined || options.runtime === r;
   const ollamaRunning = facts.runtimes?.ollama?.running === true;
+  const budget = estimateMemoryBudget(facts, options);
 
   const vllm = wants('vllm') ? planVllm(facts, model, options) : undefined;
-  const budget = estimateMemoryBudget(facts, options);
   const llamacpp = wants('llamacpp') ? planGguf(model, budget, options, 'llamacpp') : undefined;
   const ollama = options.runtime === 'ollama' || (options.runtime === undefined && ollamaRunning) ? planGguf(model, budget, options, 'ollama') : undefined;
 
   // On one GPU, a 4-bit vLLM checkpoint is a community quantization no better than the official GGUF.
   let vllmDeclined: string | undefined;
-  if (vllm && 'fit' in vllm && options.runtime !== 'vllm' && vllm.fit.tp === 1 && bitsOf(model, vllm.fit.artifact) < 8 && llamacpp && 'fit' in llamacpp) {
+  if (vllm && 'fit' in vllm && options.runtime !== 'vllm' && vllm.fit.tp === 1 && artifactBits(model, vllm.fit.artifact) < 8 && llamacpp && 'fit' in llamacpp) {
     vllmDeclined = `only the ${vllm.fit.artifact.quantization} community checkpoint fits one GPU; llama.cpp runs the official ${llamacpp.fit.artifact.quantization} GGUF instead (use --runtime vllm to override)`;
   }
 
@@ -96,27 +76,36 @@ function planCore(facts: HardwareFacts, model: ModelProfile, options: PlanOption
     const viaOllama = ollama === undefined && options.runtime === undefined ? planGguf(model, budget, options, 'ollama') : undefined;
     throw refusal(facts, model, options, [vllm, llamacpp, ollama], viaOllama && 'fit' in viaOllama ? viaOllama.fit : undefined);
   }
+  const alternatives = explainAlternatives(chosen.runtime, { vllm, llamacpp, ollama }, options, vllmDeclined);
+  return describe(facts, model, options, chosen.runtime, chosen.fit, budget, alternatives);
+}
 
+function explainAlternatives(
+  chosen: RuntimeId,
+  results: Record<RuntimeId, Outcome<VllmFit | GgufFit> | undefined>,
+  options: PlanOptions,
+  vllmDeclined: string | undefined,
+): Alternative[] {
   const alternatives: Alternative[] = [];
-  const why = (r: RuntimeId, result: typeof vllm | typeof llamacpp): string | undefined => {
-    if (r === chosen!.runtime) return undefined;
+  for (const runtime of ['vllm', 'llamacpp', 'ollama'] as const) {
+    if (runtime === chosen) continue;
+    const result = results[runtime];
+    let rejected: string;
     if (result === undefined) {
-      if (r === 'ollama') return ollamaRunning ? 'not requested' : 'not requested and no Ollama server runs here (use --runtime ollama)';
-      return `not requested (--runtime ${options.runtime})`;
+      rejected = runtime === 'ollama' && !options.runtime ? 'not requested, and no Ollama server runs here (use --runtime ollama)' : `not requested (--runtime ${options.runtime})`;
+    } else if ('rejections' in result) {
+      rejected = result.rejections[0]?.reason ?? 'does not fit';
+    } else if (runtime === 'vllm' && vllmDeclined) {
+      rejected = vllmDeclined;
+    } else {
+      const also = `would also work (${result.fit.artifact.quantization}, ${result.fit.contextLength} tokens)`;
+      if (chosen === 'vllm') rejected = `${also}, but vLLM serves several agents at once much faster on NVIDIA GPUs`;
+      else if (chosen === 'ollama') rejected = `${also}; Ollama already runs here, so it is used`;
+      else rejected = also;
     }
-    if ('rejections' in result) return result.rejections[0]?.reason ?? 'does not fit';
-    if (r === 'vllm' && vllmDeclined) return vllmDeclined;
-    const fit = result.fit;
-    const also = `would also work (${fit.artifact.quantization}, ${fit.contextLength} tokens)`;
-    if (chosen!.runtime === 'vllm') return `${also}, but vLLM serves several agents faster on NVIDIA GPUs and splits the model with tensor parallelism`;
-    if (chosen!.runtime === 'ollama') return `${also}; Ollama already runs here, so it is reused`;
-    return also;
-  };
-  for (const [r, result] of [['vllm', vllm], ['llamacpp', llamacpp], ['ollama', ollama]] as const) {
-    const rejected = why(r, result);
-    if (rejected) alternatives.push({ runtime: r, ...(result && 'fit' in result ? { artifact: result.fit.artifact.id } : {}), rejected });
+    alternatives.push({ runtime, ...(result && 'fit' in result ? { artifact: result.fit.artifact.id } : {}), rejected });
   }
-  return describe(facts, model, options, chosen.runtime, chosen.fit, budget.device, alternatives, minCtx);
+  return alternatives;
 }
 
 function describe(
@@ -125,9 +114,8 @@ function describe(
   options: PlanOptions,
   runtime: RuntimeId,
   fit: VllmFit | GgufFit,
-  ggufDevice: PlanCore['device'],
+  budget: MemoryBudget,
   alternatives: Alternative[],
-  minCtx: number,
 ): PlanCore {
   const isVllm = 'tp' in fit;
   const reasons = [...fit.reasons];
@@ -138,15 +126,17 @@ function describe(
   }
   if (fit.bytesEstimated) warnings.push(`the exact size of ${artifact.id} is not in the profile; ${formatGiB(fit.bytes)} is estimated from its quantization`);
   if (!artifact.official) warnings.push(`${artifact.source} is a community checkpoint, not published by Mistral AI`);
-  if (artifact.notes) reasons.push(artifact.notes);
   const installed = facts.runtimes;
   if (installed && runtime === 'vllm' && !installed.vllm) warnings.push(`vLLM is not installed here: pip install -U vllm (${model.vllm.minVersion ? `>= ${model.vllm.minVersion}, ` : ''}with mistral_common >= 1.7.0)`);
   if (installed && runtime === 'ollama' && !installed.ollama) warnings.push('Ollama is not installed here: see https://ollama.com/download');
   if (facts.disk && facts.disk.freeMiB * MiB < fit.bytes) {
     warnings.push(`the weights need ${formatGiB(fit.bytes)} on disk; only ${formatGiB(facts.disk.freeMiB * MiB)} is free where they go`);
   }
+  const onGpu = isVllm || fit.gpuLayers > 0;
+  if (!isVllm && onGpu && budget.busyBytes > 1024 * MiB) warnings.push(`other processes hold ${formatGiB(budget.busyBytes)} of GPU memory; the plan uses what is free`);
   if (isVllm && fit.gpus.some((g) => g.computeCapability === undefined)) warnings.push('the GPU compute capability is unknown: check that vLLM supports it (7.0 or newer)');
-  if (options.minCtx !== undefined && minCtx !== AGENT_MIN_CONTEXT) reasons.push(`at least ${minCtx} tokens of context asked for (--min-ctx)`);
+  if (isVllm && options.tp === undefined && fit.tp > 1) reasons.push(`tensor parallel ${fit.tp} over all identical GPUs: more KV cache for parallel agents and faster decoding (--tp sets fewer)`);
+  if (options.minCtx !== undefined) reasons.push(`at least ${options.minCtx} tokens of context asked for (--min-ctx)`);
 
   return {
     model: model.id,
@@ -160,6 +150,7 @@ function describe(
       bytesEstimated: fit.bytesEstimated,
       official: artifact.official,
       ...(artifact.ollama ? { ollama: artifact.ollama } : {}),
+      ...(options.revision ? { revision: options.revision } : {}),
     },
     contextLength: fit.contextLength,
     tensorParallelSize: isVllm ? fit.tp : null,
@@ -167,8 +158,8 @@ function describe(
     layers: model.architecture.layers,
     kvCacheType: fit.kv,
     ...(isVllm ? { gpuMemoryUtilization: fit.utilization } : {}),
-    gpus: isVllm ? fit.gpus.map((g) => g.index) : fit.gpuLayers > 0 ? estimateMemoryBudget(facts, options).gpus.map((g) => g.index) : [],
-    device: isVllm ? 'cuda' : fit.gpuLayers > 0 ? ggufDevice : 'cpu',
+    gpus: isVllm ? fit.gpus.map((g) => g.index) : onGpu ? budget.gpus.map((g) => g.index) : [],
+    device: isVllm ? 'cuda' : onGpu ? budget.device : 'cpu',
     memory: fit.memory,
     reasons,
     warnings,
@@ -176,18 +167,18 @@ function describe(
   };
 }
 
-function refusal(
-  facts: HardwareFacts,
-  model: ModelProfile,
-  options: PlanOptions,
-  results: ({ rejections: Rejection[] } | { fit: unknown } | undefined)[],
-  ollamaFit?: GgufFit,
-): DevstralError {
-  const details = results.flatMap((r) => (r && 'rejections' in r ? summarizeRejections(r.rejections) : []));
+function refusal(facts: HardwareFacts, model: ModelProfile, options: PlanOptions, results: (Outcome<unknown> | undefined)[], ollamaFit?: GgufFit): DevstralError {
+  const rejections = results.flatMap((r) => (r && 'rejections' in r ? [r.rejections] : []));
+  const details = rejections.flatMap(summarizeRejections);
   const gpuMiB = facts.gpus.reduce((s, g) => s + g.memoryMiB, 0);
   const have = `${facts.gpus.length ? `${formatGiB(gpuMiB * MiB)} of GPU memory and ` : ''}${formatGiB(facts.memory.totalMiB * MiB)} of RAM`;
+  const memoryBound = rejections.flat().some((r) => r.kind === 'memory');
+  if (!memoryBound) {
+    const hint = options.runtime === 'vllm' ? 'vLLM needs Linux with NVIDIA GPUs: drop --runtime, or print the command for such a box with --hardware (see `devstral profiles list`)' : 'drop --runtime or --quant, or see `devstral profiles show`';
+    return new DevstralError('noPlan', `${model.name} cannot run ${options.runtime ? `on ${options.runtime} ` : ''}here`, { details, hint });
+  }
   const hints = ['a smaller --quant or --ctx', 'a machine with more memory'];
-  if (facts.gpus.some((g) => g.vendor === 'apple')) hints.unshift('raising the Metal limit: sudo sysctl iogpu.wired_limit_mb=<MiB>');
+  if (facts.gpus.some((g) => g.vendor === 'apple') && facts.memory.totalMiB >= 24 * 1024) hints.unshift('raising the Metal limit: sudo sysctl iogpu.wired_limit_mb=<MiB>');
   if (options.runtime) hints.unshift('another --runtime');
   if (ollamaFit) hints.unshift(`--runtime ollama (${ollamaFit.artifact.ollama} fits, ${ollamaFit.contextLength} tokens)`);
   return new DevstralError('noPlan', `${model.name} does not fit on this machine (${have})`, { details, hint: `try ${hints.join(', or ')}` });
@@ -200,11 +191,11 @@ function refusal(
 export function summarizeRejections(rejections: Rejection[]): string[] {
   const runtime = rejections[0]?.runtime;
   if (!runtime) return [];
-  const strip = (r: Rejection) => r.reason;
-  const reasons = [...new Set(rejections.map(strip))];
-  if (reasons.length === 1 || rejections.every((r) => r.bytes === undefined)) return reasons.map((reason) => `${runtime}: ${reason}`);
-  const smallest = rejections.filter((r) => r.bytes !== undefined).reduce((a, b) => (b.bytes! < a.bytes! ? b : a));
-  const lines = [...new Set(rejections.filter((r) => r.artifact === smallest.artifact).map(strip))].map((reason) => `${runtime}: ${reason}`);
+  const reasons = [...new Set(rejections.map((r) => r.reason))];
+  const sized = rejections.filter((r) => r.bytes !== undefined);
+  if (reasons.length === 1 || sized.length === 0) return reasons.map((reason) => `${runtime}: ${reason}`);
+  const smallest = sized.reduce((a, b) => (b.bytes! < a.bytes! ? b : a));
+  const lines = [...new Set(rejections.filter((r) => r.artifact === smallest.artifact).map((r) => r.reason))].map((reason) => `${runtime}: ${reason}`);
   const others = new Set(rejections.map((r) => r.artifact).filter((a) => a !== smallest.artifact)).size;
   if (others) lines.push(`${runtime}: the ${others} larger file(s) need more`);
   return lines;

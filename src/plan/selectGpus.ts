@@ -4,16 +4,18 @@ export interface IndexedGpu extends Gpu {
   index: number;
 }
 
-/** The GPUs the user allows (all by default), each with its index. */
+/** Every GPU with its index (the profile's, else its position). */
+export const indexedGpus = (facts: HardwareFacts): IndexedGpu[] => facts.gpus.map((gpu, position) => ({ ...gpu, index: gpu.index ?? position }));
+
+/** The GPUs the user allows (all by default). */
 export function usableGpus(facts: HardwareFacts, allowed?: number[], vendors?: GpuVendor[]): IndexedGpu[] {
-  return facts.gpus
-    .map((gpu, position) => ({ ...gpu, index: gpu.index ?? position }))
+  return indexedGpus(facts)
     .filter((gpu) => (allowed === undefined || allowed.includes(gpu.index)) && (vendors === undefined || vendors.includes(gpu.vendor)));
 }
 
 /**
  * Tensor parallelism splits work evenly, so it needs identical GPUs: the largest group of GPUs with the
- * same name and memory (ties go to the group with more memory per GPU).
+ * same name and memory (ties go to the newer architecture, then to more memory per GPU).
  */
 export function largestIdenticalGroup(gpus: IndexedGpu[]): IndexedGpu[] {
   const groups = new Map<string, IndexedGpu[]>();
@@ -23,7 +25,12 @@ export function largestIdenticalGroup(gpus: IndexedGpu[]): IndexedGpu[] {
   }
   let best: IndexedGpu[] = [];
   for (const group of groups.values()) {
-    if (group.length > best.length || (group.length === best.length && group[0]!.memoryMiB > best[0]!.memoryMiB)) best = group;
+    if (group.length !== best.length) {
+      if (group.length > best.length) best = group;
+      continue;
+    }
+    const newer = compareCapability(group[0]!.computeCapability ?? '0.0', best[0]!.computeCapability ?? '0.0');
+    if (newer > 0 || (newer === 0 && group[0]!.memoryMiB > best[0]!.memoryMiB)) best = group;
   }
   return best;
 }

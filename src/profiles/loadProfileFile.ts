@@ -4,7 +4,9 @@ import { DevstralError } from '../errors.js';
 import type { HardwareFacts } from '../hardware/hardwareFacts.js';
 import type { ModelProfile } from './modelProfile.js';
 
-export type ProfileKind = 'model' | 'hardware';
+import type { ProfileKind } from './profileSchemas.js';
+
+export type { ProfileKind };
 export type LoadedProfile = { kind: 'model'; profile: ModelProfile } | { kind: 'hardware'; profile: HardwareFacts };
 
 /** Parse and validate text; `file` names it in errors. `kind` defaults to a guess from the content. */
@@ -14,7 +16,7 @@ export async function parseProfileText(text: string, file: string, kind?: Profil
   try {
     data = parse(text, { prettyErrors: true });
   } catch (error) {
-    throw new DevstralError('profile', `${file}: not valid YAML or JSON: ${(error as Error).message.split('\n')[0]}`, {
+    throw new DevstralError('profile', `${file}: not valid YAML or JSON: ${(error as Error).message.split('\n')[0]!.replace(/:$/, '')}`, {
       hint: 'fix the syntax at the line shown',
     });
   }
@@ -42,8 +44,9 @@ export async function loadProfileFile(file: string, kind?: ProfileKind): Promise
     text = await readFile(file, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new DevstralError('profile', `${file}: cannot read the file (${code ?? (error as Error).message})`, {
-      hint: code === 'ENOENT' ? 'check the path' : 'check the file permissions',
+    const problem = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (code ?? (error as Error).message);
+    throw new DevstralError('profile', `${file}: cannot read the file (${problem})`, {
+      hint: code === 'ENOENT' ? 'check the path' : code === 'EISDIR' ? 'give a YAML or JSON file' : 'check the file permissions',
     });
   }
   return parseProfileText(text, file, kind);

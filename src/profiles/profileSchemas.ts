@@ -7,12 +7,13 @@ import type { HardwareFacts } from '../hardware/hardwareFacts.js';
 import type { ModelProfile } from './modelProfile.js';
 
 const positiveInt = z.number().int().positive();
-const mib = z.number().nonnegative();
+/** Up to 64 TiB: anything larger is a typo (or bytes where MiB were meant). */
+const mib = z.number().nonnegative().max(64 * 1024 * 1024, 'is more than 64 TiB: is it in MiB?');
 
 export const gpuSchema = z.strictObject({
   vendor: z.enum(['nvidia', 'amd', 'apple', 'intel']),
   name: z.string().min(1),
-  memoryMiB: z.number().positive(),
+  memoryMiB: mib.positive(),
   freeMiB: mib.optional(),
   computeCapability: z.string().regex(/^\d+\.\d+$/, 'must look like "8.9"').optional(),
   unified: z.boolean().optional(),
@@ -27,9 +28,13 @@ export const hardwareFactsSchema = z.strictObject({
   description: z.string().optional(),
   os: z.enum(['linux', 'darwin', 'win32']),
   arch: z.enum(['x64', 'arm64']),
-  cpu: z.strictObject({ model: z.string(), cores: positiveInt, performanceCores: positiveInt.optional() }),
-  memory: z.strictObject({ totalMiB: z.number().positive(), availableMiB: mib.optional() }),
-  gpus: z.array(gpuSchema),
+  cpu: z.strictObject({ model: z.string(), cores: positiveInt.max(65536), performanceCores: positiveInt.optional() }),
+  memory: z
+    .strictObject({ totalMiB: mib.positive(), availableMiB: mib.optional() })
+    .refine((m) => m.availableMiB === undefined || m.availableMiB <= m.totalMiB, { path: ['availableMiB'], message: 'is more than totalMiB' }),
+  gpus: z
+    .array(gpuSchema.refine((g) => g.freeMiB === undefined || g.freeMiB <= g.memoryMiB, { path: ['freeMiB'], message: 'is more than memoryMiB' }))
+    .refine((gpus) => new Set(gpus.map((g, i) => g.index ?? i)).size === gpus.length, { message: 'two GPUs have the same index' }),
   cuda: z.strictObject({ driverVersion: z.string().optional(), version: z.string().optional() }).optional(),
   disk: z.strictObject({ freeMiB: mib, path: z.string().optional() }).optional(),
   runtimes: z
@@ -110,8 +115,8 @@ export const modelProfileSchema = z
   .superRefine((m, ctx) => {
     const seen = new Set<string>();
     m.artifacts.forEach((a, i) => {
-      if (seen.has(a.id)) ctx.addIssue({ code: 'custom', path: ['artifacts', i, 'id'], message: `duplicate artifact id "${a.id}"` });
-      seen.add(a.id);
+      if (seen.has(a.id.toLowerCase())) ctx.addIssue({ code: 'custom', path: ['artifacts', i, 'id'], message: `duplicate artifact id "${a.id}" (ids ignore case)` });
+      seen.add(a.id.toLowerCase());
     });
   }) satisfies z.ZodType<ModelProfile>;
 

@@ -1,30 +1,36 @@
 import type { HardwareFacts } from '../hardware/hardwareFacts.js';
+import type { LaunchCommand, PlanCore, ResolvedServeOptions, ServeOptions } from '../plan/plan.js';
 import type { ModelProfile } from '../profiles/modelProfile.js';
-import type { LaunchCommand, PlanCore, ServeOptions } from '../plan/plan.js';
-import { buildDevstralServeCommand } from './buildLlamaCppCommand.js';
+import { buildDevstralServeCommand } from './buildDevstralServeCommand.js';
 import { buildOllamaCommand, OLLAMA_DEFAULT_PORT } from './buildOllamaCommand.js';
-import { buildVllmCommand, type VllmContext } from './buildVllmCommand.js';
+import { buildVllmCommand } from './buildVllmCommand.js';
+import { deviceEnv } from './deviceEnv.js';
 
-export function vllmContext(plan: PlanCore, model: ModelProfile, facts: HardwareFacts): VllmContext {
-  const indexed = facts.gpus.map((g, i) => ({ ...g, index: g.index ?? i }));
-  return {
-    model,
-    gpuNames: indexed.filter((g) => plan.gpus.includes(g.index)).map((g) => g.name),
-    allGpuIndices: indexed.map((g) => g.index),
-  };
+export const DEFAULT_PORTS = { vllm: 8000, llamacpp: 8000, ollama: OLLAMA_DEFAULT_PORT } as const;
+
+export type LaunchServeOptions = ResolvedServeOptions & { reuse?: boolean };
+
+/**
+ * Fills in the runtime's default port. An Ollama server that already runs (and no --port asked for
+ * another) is reused where it listens.
+ */
+export function resolveServeOptions(plan: PlanCore, facts: HardwareFacts, serve: ServeOptions): LaunchServeOptions {
+  const running = facts.runtimes?.ollama;
+  if (plan.runtime === 'ollama' && running?.running && serve.port === undefined) {
+    const url = new URL(running.host ?? `http://127.0.0.1:${OLLAMA_DEFAULT_PORT}`);
+    return { ...serve, host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port || OLLAMA_DEFAULT_PORT), reuse: true };
+  }
+  return { ...serve, port: serve.port ?? DEFAULT_PORTS[plan.runtime] };
 }
 
 /** The command that starts the planned server. Pure. */
-export const DEFAULT_PORTS = { vllm: 8000, llamacpp: 8000, ollama: OLLAMA_DEFAULT_PORT } as const;
-
-export function buildLaunchCommand(plan: PlanCore, model: ModelProfile, facts: HardwareFacts, options: ServeOptions): LaunchCommand {
-  const serve = { ...options, port: options.port ?? DEFAULT_PORTS[plan.runtime] };
+export function buildLaunchCommand(plan: PlanCore, model: ModelProfile, facts: HardwareFacts, serve: LaunchServeOptions): LaunchCommand {
   switch (plan.runtime) {
     case 'vllm':
-      return buildVllmCommand(plan, vllmContext(plan, model, facts), serve);
+      return buildVllmCommand(plan, model, facts, serve);
     case 'ollama':
-      return buildOllamaCommand(plan, model, serve);
+      return buildOllamaCommand(plan, model, serve, deviceEnv(plan, facts));
     case 'llamacpp':
-      return buildDevstralServeCommand(plan, model, serve);
+      return buildDevstralServeCommand(plan, model, facts, serve);
   }
 }

@@ -1,24 +1,24 @@
-/** The `vllm serve` command for a plan. Pure; every option is checked against vLLM's list in the tests. */
-import type { ModelProfile } from '../profiles/modelProfile.js';
+/** The `vllm serve` command for a plan, and its docker form. Pure; every option is checked against vLLM's list in the tests. */
+import { DevstralError } from '../errors.js';
+import type { HardwareFacts } from '../hardware/hardwareFacts.js';
 import type { LaunchCommand, PlanCore, ResolvedServeOptions } from '../plan/plan.js';
-import { parseHfSource } from './hfRepo.js';
+import { indexedGpus } from '../plan/selectGpus.js';
+import type { ModelProfile } from '../profiles/modelProfile.js';
+import { parseHfRef } from '../profiles/parseHfRef.js';
+import { deviceEnv } from './deviceEnv.js';
+import { hostPort, isIpAddress } from './hostPort.js';
 
 /** GeForce and TITAN cards have peer-to-peer disabled; NCCL can hang probing it. */
 export const isConsumerGpu = (name: string) => /geforce|titan/i.test(name);
 
-export interface VllmContext {
-  model: ModelProfile;
-  /** Names of the planned GPUs (to decide on NCCL settings). */
-  gpuNames: string[];
-  /** All GPU indices on the machine, to know whether a subset must be selected. */
-  allGpuIndices: number[];
-}
+const usesConsumerGpus = (plan: PlanCore, facts: HardwareFacts) =>
+  (plan.tensorParallelSize ?? 1) > 1 && indexedGpus(facts).some((g) => plan.gpus.includes(g.index) && isConsumerGpu(g.name));
 
 /** Arguments after `vllm serve` (shared by the shell and docker forms). */
-export function buildVllmArgs(plan: PlanCore, ctx: VllmContext, serve: ResolvedServeOptions): string[] {
-  const artifact = ctx.model.artifacts.find((a) => a.id === plan.artifact.id);
-  const { repo } = parseHfSource(plan.artifact.source);
-  const args = [repo];
+export function buildVllmArgs(plan: PlanCore, model: ModelProfile, facts: HardwareFacts, serve: ResolvedServeOptions): string[] {
+  const artifact = model.artifacts.find((a) => a.id === plan.artifact.id);
+  const args = [parseHfRef(plan.artifact.source).repo];
+  if (plan.artifact.revision) args.push('--revision', plan.artifact.revision);
   if (artifact?.vllmArgs) {
     args.push(...artifact.vllmArgs);
   } else if (artifact?.layout === 'mistral') {
@@ -29,26 +29,26 @@ export function buildVllmArgs(plan: PlanCore, ctx: VllmContext, serve: ResolvedS
     if (artifact?.tokenizer) args.push('--tokenizer', artifact.tokenizer);
     args.push('--tokenizer-mode', 'mistral');
   }
-  args.push(...ctx.model.vllm.args);
+  args.push(...model.vllm.args);
   args.push('--tensor-parallel-size', String(plan.tensorParallelSize ?? 1), '--max-model-len', String(plan.contextLength));
   args.push('--gpu-memory-utilization', String(plan.gpuMemoryUtilization ?? 0.9));
   if (plan.kvCacheType === 'fp8') args.push('--kv-cache-dtype', 'fp8');
-  if ((plan.tensorParallelSize ?? 1) > 1 && ctx.gpuNames.some(isConsumerGpu)) args.push('--disable-custom-all-reduce');
-  args.push('--override-generation-config', JSON.stringify({ temperature: ctx.model.sampling.temperature }));
-  args.push('--served-model-name', serve.servedModelName ?? ctx.model.id, '--host', serve.host, '--port', String(serve.port));
-  if (serve.apiKey) args.push('--api-key', serve.apiKey);
+  if (usesConsumerGpus(plan, facts)) args.push('--disable-custom-all-reduce');
+  args.push('--override-generation-config', JSON.stringify({ temperature: model.sampling.temperature }));
+  args.push('--served-model-name', serve.servedModelName ?? model.id, '--host', serve.host, '--port', String(serve.port));
   return args;
 }
 
-export function buildVllmEnv(plan: PlanCore, ctx: VllmContext): Record<string, string> {
-  const env: Record<string, string> = {};
-  if (plan.gpus.length < ctx.allGpuIndices.length) env.CUDA_VISIBLE_DEVICES = plan.gpus.join(',');
-  if ((plan.tensorParallelSize ?? 1) > 1 && ctx.gpuNames.some(isConsumerGpu)) env.NCCL_P2P_DISABLE = '1';
+/** The API key goes in VLLM_API_KEY, not on the command line where `ps` shows it. */
+export function buildVllmEnv(plan: PlanCore, facts: HardwareFacts, serve: ResolvedServeOptions): Record<string, string> {
+  const env = deviceEnv(plan, facts);
+  if (usesConsumerGpus(plan, facts)) env.NCCL_P2P_DISABLE = '1';
+  if (serve.apiKey) env.VLLM_API_KEY = serve.apiKey;
   return env;
 }
 
-export function buildVllmCommand(plan: PlanCore, ctx: VllmContext, serve: ResolvedServeOptions): LaunchCommand {
-  return { argv: ['vllm', 'serve', ...buildVllmArgs(plan, ctx, serve)], env: buildVllmEnv(plan, ctx) };
+export function buildVllmCommand(plan: PlanCore, model: ModelProfile, facts: HardwareFacts, serve: ResolvedServeOptions): LaunchCommand {
+  return { argv: ['vllm', 'serve', ...buildVllmArgs(plan, model, facts, serve)], env: buildVllmEnv(plan, facts, serve) };
 }
 
 export const VLLM_IMAGE = 'vllm/vllm-openai:latest';
@@ -56,14 +56,17 @@ export const VLLM_IMAGE = 'vllm/vllm-openai:latest';
 export const HF_CACHE_MOUNT = '$HOME/.cache/huggingface:/root/.cache/huggingface';
 
 /** The same server in vLLM's official image: GPUs, shared memory for NCCL, the HF cache mounted, HF_TOKEN passed through. */
-export function buildVllmDockerCommand(plan: PlanCore, ctx: VllmContext, serve: ResolvedServeOptions): LaunchCommand {
-  const env = buildVllmEnv(plan, ctx);
+export function buildVllmDockerCommand(plan: PlanCore, model: ModelProfile, facts: HardwareFacts, serve: ResolvedServeOptions): LaunchCommand {
+  const host = serve.host === 'localhost' ? '127.0.0.1' : serve.host;
+  if (!isIpAddress(host)) {
+    throw new DevstralError('usage', `--host ${serve.host}: docker publishes ports on an IP address, not a host name`, { hint: 'use --host 127.0.0.1 or --host 0.0.0.0' });
+  }
+  const env = buildVllmEnv(plan, facts, serve);
   const gpus = env.CUDA_VISIBLE_DEVICES ? `"device=${env.CUDA_VISIBLE_DEVICES}"` : 'all';
-  const publish = serve.host === '0.0.0.0' || serve.host === '::' ? `${serve.port}:${serve.port}` : `${serve.host}:${serve.port}:${serve.port}`;
-  const args = buildVllmArgs(plan, ctx, { ...serve, host: '0.0.0.0' });
-  const argv = ['docker', 'run', '--rm', '--gpus', gpus, '--ipc=host', '-p', publish];
-  argv.push('-v', HF_CACHE_MOUNT, '-e', 'HF_TOKEN');
-  if (env.NCCL_P2P_DISABLE) argv.push('-e', 'NCCL_P2P_DISABLE=1');
-  argv.push(VLLM_IMAGE, ...args);
+  const publish = host === '0.0.0.0' || host === '::' ? `${serve.port}:${serve.port}` : `${hostPort(host, serve.port)}:${serve.port}`;
+  const argv = ['docker', 'run', '--rm', '--gpus', gpus, '--ipc=host', '-p', publish, '-v', HF_CACHE_MOUNT, '-e', 'HF_TOKEN'];
+  // Inside the container the GPUs are already the chosen ones, numbered from 0.
+  for (const [key, value] of Object.entries(env)) if (!key.startsWith('CUDA_')) argv.push('-e', `${key}=${value}`);
+  argv.push(VLLM_IMAGE, ...buildVllmArgs(plan, model, facts, { ...serve, host: '0.0.0.0' }));
   return { argv, env: {} };
 }

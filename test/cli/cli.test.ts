@@ -54,7 +54,7 @@ describe('devstral CLI', () => {
   it('command: vLLM shell and docker forms, llama.cpp with llama-server, JSON', () => {
     const shell = run('command', '--runtime', 'vllm', '--hardware', '2x-a100-80gb', '--port', '9000', '--api-key', "it's$ecret");
     assert.equal(shell.code, 0, shell.err);
-    assert.match(shell.out, /^vllm serve mistralai\/Devstral-Small-2507 .*--tensor-parallel-size 2 .*--port 9000 --api-key 'it'\\''s\$ecret'\n$/);
+    assert.match(shell.out, /^VLLM_API_KEY='it'\\''s\$ecret' vllm serve mistralai\/Devstral-Small-2507 .*--tensor-parallel-size 2 .*--port 9000\n$/);
     const docker = run('command', '--format', 'docker', '--hardware', '1x-h100-80gb');
     assert.match(docker.out, /^docker run --rm --gpus all --ipc=host -p 127\.0\.0\.1:8000:8000 .*vllm\/vllm-openai:latest mistralai\/Devstral-Small-2507 /);
     const llama = run('command', '--hardware', 'rtx-4090');
@@ -95,7 +95,14 @@ describe('devstral CLI', () => {
       [['plan', '--hardware', 'rtx-4090', '--quant', 'Q9'], 2, /no such quantization/],
       [['plan', '--hardware', 'rtx-4090', '--port', '70000'], 2, /--port 70000/],
       [['plan', '--hardware', 'rtx-4090', '--model', 'gpt-4'], 2, /unknown model "gpt-4"/],
-      [['plan', '--hardware', 'apple-m2-max-32gb', '--runtime', 'vllm'], 4, /does not fit[\s\S]*Linux/],
+      [['plan', '--hardware', 'apple-m2-max-32gb', '--runtime', 'vllm'], 4, /cannot run on vllm here[\s\S]*Linux/],
+      [['plan', '--hardware', 'apple-m1-16gb', '--quant', 'Q8_0'], 4, /does not fit[\s\S]*needs [\d.]+ GiB/],
+      [['plan', '--hardware', 'rtx-4090', '--port', '1', '--port', '2'], 2, /--port is given more than once/],
+      [['plan', '--hardware', ''], 2, /--hardware needs/],
+      [['plan', '--hardware', tmp], 3, /it is a directory/],
+      [['plan', '--hardware', '2x-a100-80gb', '--tp', '3'], 2, /--tp 3 must divide/],
+      [['plan', '--hardware', '1x-h100-80gb', '--runtime', 'vllm', '--quant', 'Q4_K_M'], 2, /--quant Q4_K_M is for llamacpp and ollama, not vllm/],
+      [['profiles'], 2, /choose one of: list, show, validate/],
       [['plan', '--hardware', 'rtx-4090', '--bogus'], 2, /Unknown argument: bogus/],
       [['command', '--hardware', 'rtx-4090', '--format', 'docker'], 2, /--format docker is for vLLM/],
       [['command', '--hardware', 'rtx-4090', '--format', 'yaml'], 2, /--format yaml: unknown format/],

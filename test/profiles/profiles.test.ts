@@ -56,11 +56,20 @@ describe('profiles', () => {
     await assert.rejects(loadProfileFile(write('extra.yaml', 'os: linux\narch: x64\ncpu: { model: x, cores: 4 }\nmemory: { totalMiB: 5 }\ngpus: []\nsize: 3\n')), /size|Unrecognized key/);
     await assert.rejects(loadProfileFile(write('gpu.yaml', 'os: linux\narch: x64\ncpu: { model: x, cores: 4 }\nmemory: { totalMiB: 5 }\ngpus: [{ vendor: nvidia, name: a, memoryMiB: "lots" }]\n')), /gpus\.0\.memoryMiB/);
     await assert.rejects(loadProfileFile(write('syntax.yaml', 'os: [linux\n')), /not valid YAML/);
-    await assert.rejects(loadProfileFile(join(dir, 'missing.yaml')), /cannot read the file \(ENOENT\)/);
+    await assert.rejects(loadProfileFile(join(dir, 'missing.yaml')), /cannot read the file \(no such file\)/);
     await assert.rejects(
       loadProfileFile(write('model.yaml', 'id: m\nname: M\naliases: []\nrepo: a/b\narchitecture: { layers: 1 }\nartifacts: []\n')),
       (e: DevstralError) => /invalid model profile/.test(e.message) && e.details.length > 0,
     );
+  });
+
+  it('impossible numbers are rejected: free above total, duplicate GPU indices, absurd sizes', async () => {
+    const base = 'os: linux\narch: x64\ncpu: { model: x, cores: 4 }\n';
+    await assert.rejects(loadProfileFile(write('free.yaml', `${base}memory: { totalMiB: 5 }\ngpus: [{ vendor: nvidia, name: a, memoryMiB: 100, freeMiB: 200 }]\n`)), /gpus\.0\.freeMiB: is more than memoryMiB/);
+    await assert.rejects(loadProfileFile(write('avail.yaml', `${base}memory: { totalMiB: 5, availableMiB: 6 }\ngpus: []\n`)), /memory\.availableMiB/);
+    await assert.rejects(loadProfileFile(write('dup.yaml', `${base}memory: { totalMiB: 5 }\ngpus: [{ vendor: nvidia, name: a, memoryMiB: 1, index: 1 }, { vendor: nvidia, name: a, memoryMiB: 1 }]\n`)), /same index/);
+    await assert.rejects(loadProfileFile(write('huge.yaml', `${base}memory: { totalMiB: 1e300 }\ngpus: []\n`)), /more than 64 TiB/);
+    await assert.rejects(loadProfileFile(dir), /it is a directory/);
   });
 
   it('a detect --json capture in JSON is read like YAML', async () => {
@@ -76,9 +85,14 @@ describe('profiles', () => {
     assert.equal(resolveModel(catalog, 'mistralai/Devstral-Small-2507').model.id, 'devstral-small-1.1');
     assert.deepEqual(resolveModel(catalog, 'hf:mistralai/Devstral-Small-2507_gguf:Q8_0').quant, 'Q8_0');
     assert.equal(resolveModel(catalog, 'hf:mistralai/Devstral-Small-2507_gguf/Devstral-Small-2507-Q4_K_M.gguf@main').revision, 'main');
-    assert.equal(resolveModel(catalog, 'hf:mistralai/Devstral-Small-2507').model.id, 'devstral-small-1.1');
+    assert.equal(resolveModel(catalog, 'hf:mistralai/Devstral-Small-2507').repo, 'mistralai/Devstral-Small-2507');
     assert.throws(() => resolveModel(catalog, 'llama3'), (e: DevstralError) => e.code === 'usage' && /devstral-small-1\.1/.test(e.hint!));
     assert.throws(() => resolveModel(catalog, 'hf:nobody/nothing'), /no model profile knows/);
     assert.throws(() => resolveModel(catalog, 'hf:bad ref'), /not a valid hf: reference/);
+    assert.deepEqual(resolveModel(catalog, 'hf:mistralai/Devstral-Small-2507:bf16').quant, 'bf16');
+    assert.deepEqual(resolveModel(catalog, 'hf:RedHatAI/Devstral-Small-2507-FP8-Dynamic').repo, 'RedHatAI/Devstral-Small-2507-FP8-Dynamic');
+    assert.equal(resolveModel(catalog, 'hf:mistralai/Devstral-Small-2507_gguf').repo, 'mistralai/Devstral-Small-2507_gguf');
+    assert.equal(resolveModel(catalog, 'hf:mistralai/Devstral-Small-2507@abc123').revision, 'abc123');
+    assert.throws(() => resolveModel(catalog, 'hf:mistralai/Devstral-Small-2507_gguf:Q2_K'), /has no Q2_K/);
   });
 });

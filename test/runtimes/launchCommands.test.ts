@@ -5,8 +5,8 @@ import { before, describe, it } from 'node:test';
 import { planLaunch } from '../../src/plan/planLaunch.ts';
 import type { PlanOptions, ServeOptions } from '../../src/plan/plan.ts';
 import { readProfilesDir, type ProfileCatalog } from '../../src/profiles/profileCatalog.ts';
-import { vllmContext } from '../../src/runtimes/buildLaunchCommand.ts';
-import { buildLlamaServerCommand } from '../../src/runtimes/buildLlamaCppCommand.ts';
+import { resolveServeOptions } from '../../src/runtimes/buildLaunchCommand.ts';
+import { buildLlamaServerCommand } from '../../src/runtimes/buildLlamaServerCommand.ts';
 import { buildVllmDockerCommand, HF_CACHE_MOUNT } from '../../src/runtimes/buildVllmCommand.ts';
 import { renderShellCommand, shellQuote } from '../../src/runtimes/shellQuote.ts';
 
@@ -50,7 +50,7 @@ describe('vllm serve command', () => {
             continue;
           }
           for (const flag of optionsOf(plan.command.argv)) assert.ok(VLLM_FLAGS.has(flag), `${flag} (${model.id} on ${hardware.id}) is a vLLM option`);
-          const docker = buildVllmDockerCommand(plan, vllmContext(plan, model, hardware), { host: '127.0.0.1', port: 8000 });
+          const docker = buildVllmDockerCommand(plan, model, hardware, { host: '127.0.0.1', port: 8000 });
           const afterImage = docker.argv.slice(docker.argv.indexOf('vllm/vllm-openai:latest') + 1);
           for (const flag of optionsOf(afterImage)) assert.ok(VLLM_FLAGS.has(flag), `${flag} in the docker form`);
           checked++;
@@ -67,18 +67,22 @@ describe('vllm serve command', () => {
     assert.ok(argv.includes('--tokenizer-mode') && argv.includes('--disable-custom-all-reduce'));
   });
 
-  it('passes --api-key and FP8 KV cache when planned', () => {
-    const { plan } = build('rtx-5090', {}, { host: '127.0.0.1', apiKey: 's3cret' });
-    assert.ok(plan.command.argv.join(' ').includes('--api-key s3cret'));
+  it('passes the API key in VLLM_API_KEY (not on the command line), FP8 KV cache and the revision when planned', () => {
+    const { plan } = build('rtx-5090', { revision: 'v1.1' }, { host: '127.0.0.1', apiKey: 's3cret' });
+    assert.equal(plan.command.env.VLLM_API_KEY, 's3cret');
+    assert.ok(!plan.command.argv.includes('s3cret'));
     assert.ok(plan.command.argv.join(' ').includes('--kv-cache-dtype fp8'));
+    assert.ok(plan.command.argv.join(' ').includes('--revision v1.1'));
   });
 
   it('docker form: GPUs, IPC, the HF cache mounted, HF_TOKEN passed through, listening inside on 0.0.0.0', () => {
     const { plan, model, facts } = build('2x-a100-80gb', { gpus: [1] });
-    const docker = buildVllmDockerCommand(plan, vllmContext(plan, model, facts), { host: '127.0.0.1', port: 8001 });
+    const docker = buildVllmDockerCommand(plan, model, facts, { host: '127.0.0.1', port: 8001 });
     const text = renderShellCommand(docker.argv, docker.env, [HF_CACHE_MOUNT]);
     assert.match(text, /^docker run --rm --gpus '"device=1"' --ipc=host -p 127\.0\.0\.1:8001:8001 -v "\$HOME\/\.cache\/huggingface:\/root\/\.cache\/huggingface" -e HF_TOKEN vllm\/vllm-openai:latest mistralai\/Devstral-Small-2507 /);
     assert.ok(text.includes('--host 0.0.0.0 --port 8001'));
+    assert.match(renderShellCommand(buildVllmDockerCommand(plan, model, facts, { host: '::1', port: 8001 }).argv), / -p '\[::1\]:8001:8001' /);
+    assert.throws(() => buildVllmDockerCommand(plan, model, facts, { host: 'my-box.local', port: 8001 }), /IP address/);
   });
 });
 
@@ -91,10 +95,29 @@ describe('llama.cpp and Ollama commands', () => {
   });
 
   it('llama-server: --jinja, the HF file, -ngl 999 for full offload, sampling defaults', () => {
-    const { plan, model } = build('rtx-4090');
-    const { argv } = buildLlamaServerCommand(plan, model, { host: '127.0.0.1', port: 8080, servedModelName: 'devstral' });
+    const { plan, model, facts } = build('rtx-4090');
+    const { argv } = buildLlamaServerCommand(plan, model, facts, { host: '127.0.0.1', port: 8080, servedModelName: 'devstral' });
     const text = argv.join(' ');
     assert.match(text, /^llama-server --hf-repo mistralai\/Devstral-Small-2507_gguf --hf-file Devstral-Small-2507-Q\d_K_M\.gguf --jinja -c \d+ -ngl 999 --temp 0\.15 --min-p 0\.01 --alias devstral --host 127\.0\.0\.1 --port 8080$/);
+  });
+
+  it('--gpus restricts llama.cpp and Ollama to the chosen GPUs too (in PCI order)', () => {
+    const { plan, model, facts } = build('2x-rtx-4090', { runtime: 'llamacpp', gpus: [1] });
+    assert.deepEqual(plan.command.env, { CUDA_DEVICE_ORDER: 'PCI_BUS_ID', CUDA_VISIBLE_DEVICES: '1' });
+    assert.equal(buildLlamaServerCommand(plan, model, facts, resolveServeOptions(plan, facts, { host: '127.0.0.1' })).env.CUDA_VISIBLE_DEVICES, '1');
+    assert.equal(build('2x-rtx-4090', { runtime: 'ollama', gpus: [0] }).plan.command.env.CUDA_VISIBLE_DEVICES, '0');
+    assert.deepEqual(build('2x-rtx-4090', { runtime: 'llamacpp' }).plan.command.env, {}, 'all GPUs: no restriction');
+  });
+
+  it('a running Ollama is reused where it listens: nothing started, the context set through the derived model', () => {
+    const catalogFacts = catalog.hardware.find((h) => h.id === 'rtx-4090')!;
+    const facts = { ...catalogFacts, runtimes: { ollama: { version: '0.13.0', running: true, host: 'http://127.0.0.1:11500' } } };
+    const plan = planLaunch(facts, catalog.models[0]!, {}, { host: '127.0.0.1' });
+    assert.equal(plan.runtime, 'ollama');
+    assert.deepEqual(plan.command.argv, []);
+    assert.equal(plan.command.setup![0]!.env!.OLLAMA_HOST, '127.0.0.1:11500');
+    assert.equal(plan.endpoint.baseUrl, 'http://127.0.0.1:11500/v1');
+    assert.match(plan.endpoint.model, /^devstral-small-1\.1-\d+k$/);
   });
 
   it('ollama: a server with the context set, the pull, and a derived model with num_ctx', () => {

@@ -6,21 +6,19 @@ import { planOptions, serveOptions } from '../sharedOptions.js';
 export const commandCommand: CommandSpec = {
   name: 'command',
   describe: 'Print the exact launch command for the plan (vllm serve, docker, devstral serve / llama-server, ollama)',
-  options: { ...planOptions, ...serveOptions, format: { type: 'string', describe: 'shell | docker | json', default: 'shell' } },
+  options: {
+    ...planOptions,
+    ...serveOptions,
+    format: { type: 'string', describe: 'shell | docker | json', default: 'shell' },
+    json: { type: 'boolean', describe: 'Same as --format json' },
+  },
   run: async (args) => {
-    const [{ loadPlanInputs }, { planLaunch }, { parseServeOptions }, render] = await Promise.all([
-      import('../loadPlanInputs.js'),
-      import('../../plan/planLaunch.js'),
-      import('../parseOptions.js'),
-      import('../render/renderCommandOutput.js'),
-    ]);
-    const format = String(args.format ?? 'shell').toLowerCase();
-    if (!(render.COMMAND_FORMATS as readonly string[]).includes(format)) {
+    const render = await import('../render/renderCommandOutput.js');
+    const format = args.json ? 'json' : String(args.format ?? 'shell').toLowerCase();
+    if (!render.isCommandFormat(format)) {
       throw new DevstralError('usage', `--format ${String(args.format)}: unknown format`, { hint: `use one of ${render.COMMAND_FORMATS.join(', ')}` });
     }
-    const serve = parseServeOptions(args);
-    const { model, facts, options } = await loadPlanInputs(args);
-    const plan = planLaunch(facts, model, options, serve);
-    writeOut(render.renderCommandOutput(plan, model, facts, serve, format as never));
+    const { plan, model, facts, serve } = await (await import('../loadPlan.js')).loadPlan(args);
+    writeOut(render.renderCommandOutput(plan, model, facts, serve, format));
   },
 };

@@ -7,16 +7,15 @@ export const planCommand: CommandSpec = {
   describe: 'Choose runtime, weights, context and parallelism for this machine (or --hardware) and explain why',
   options: { ...planOptions, ...serveOptions, ...jsonOption },
   run: async (args) => {
-    const [{ loadPlanInputs }, { planLaunch }, { parseServeOptions }] = await Promise.all([
-      import('../loadPlanInputs.js'),
-      import('../../plan/planLaunch.js'),
-      import('../parseOptions.js'),
-    ]);
-    const serve = parseServeOptions(args);
-    const { model, facts, options } = await loadPlanInputs(args);
-    const plan = planLaunch(facts, model, options, serve);
+    const { plan, model, facts, serve } = await (await import('../loadPlan.js')).loadPlan(args);
     if (args.json) return writeOut(JSON.stringify(plan, null, 2));
-    const { renderPlan } = await import('../render/renderPlan.js');
-    writeOut(renderPlan(plan, model, facts));
+    const [{ renderPlan }, { buildLlamaServerCommand }, { resolveServeOptions }, { renderShellCommand }] = await Promise.all([
+      import('../render/renderPlan.js'),
+      import('../../runtimes/buildLlamaServerCommand.js'),
+      import('../../runtimes/buildLaunchCommand.js'),
+      import('../../runtimes/shellQuote.js'),
+    ]);
+    const llamaServer = plan.runtime === 'llamacpp' ? buildLlamaServerCommand(plan, model, facts, resolveServeOptions(plan, facts, serve)) : undefined;
+    writeOut(renderPlan(plan, model, facts, llamaServer && renderShellCommand(llamaServer.argv, llamaServer.env)));
   },
 };

@@ -14,15 +14,15 @@ const list: CommandSpec = {
   run: async (args) => {
     const { models, hardware } = await catalog();
     if (args.json) return writeOut(JSON.stringify({ models: models.map((m) => m.id), hardware: hardware.map((h) => h.id) }, null, 2));
-    const { describeHardware } = await import('../render/renderPlan.js');
-    const width = Math.max(...[...models, ...hardware].map((p) => p.id!.length));
+    const { describeHardware } = await import('../render/describeHardware.js');
+    const width = Math.max(...[...models.map((m) => m.id), ...hardware.map((h) => h.id ?? '')].map((id) => id.length));
     writeOut(
       [
         'Models',
         ...models.map((m) => `  ${m.id.padEnd(width)}  ${m.name}${m.aliases.length ? ` (also: ${m.aliases.join(', ')})` : ''}`),
         '',
         'Hardware',
-        ...hardware.map((h) => `  ${h.id!.padEnd(width)}  ${describeHardware({ ...h, id: undefined } as never)}`),
+        ...hardware.map((h) => `  ${(h.id ?? '').padEnd(width)}  ${describeHardware(h)}`),
       ].join('\n'),
     );
   },

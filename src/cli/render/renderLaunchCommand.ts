@@ -7,13 +7,14 @@ export function renderLaunchCommand(command: LaunchCommand): string {
   for (const file of command.files ?? []) {
     lines.push(`cat > ${file.path} <<'EOF'`, ...file.content.replace(/\n$/, '').split('\n'), 'EOF');
   }
-  const main = renderShellCommand(command.argv, command.env);
-  if (command.setup?.length) {
-    lines.push(`${main} &`);
+  if (command.argv.length === 0) {
+    lines.push('# the server already runs: only the model is set up');
+  } else if (command.setup?.length) {
+    lines.push(`${renderShellCommand(command.argv, command.env)} &`);
     if (command.readyUrl) lines.push(`until curl -sf ${renderShellCommand([command.readyUrl])} >/dev/null; do sleep 1; done`);
-    lines.push(...command.setup.map((step) => renderShellCommand(step.argv, step.env)));
   } else {
-    lines.push(main);
+    lines.push(renderShellCommand(command.argv, command.env));
   }
+  lines.push(...(command.setup ?? []).map((step) => renderShellCommand(step.argv, step.env)));
   return lines.join('\n');
 }

@@ -1,0 +1,22 @@
+import type { HardwareFacts } from '../hardware/hardwareFacts.js';
+import type { LaunchCommand, PlanCore, ResolvedServeOptions } from '../plan/plan.js';
+import type { ModelProfile } from '../profiles/modelProfile.js';
+import { parseHfRef } from '../profiles/parseHfRef.js';
+import { deviceEnv } from './deviceEnv.js';
+
+/**
+ * The same plan for users who have llama.cpp: `--jinja` uses the GGUF's own chat template (Devstral's
+ * tool-call format). Pure.
+ */
+export function buildLlamaServerCommand(plan: PlanCore, model: ModelProfile, facts: HardwareFacts, serve: ResolvedServeOptions): LaunchCommand {
+  const { repo, path } = parseHfRef(plan.artifact.source);
+  const argv = ['llama-server', '--hf-repo', repo, '--hf-file', path ?? '', '--jinja', '-c', String(plan.contextLength)];
+  // 999 offloads every layer including the output layer.
+  argv.push('-ngl', plan.gpuLayers === plan.layers ? '999' : String(plan.gpuLayers ?? 0));
+  if (plan.kvCacheType === 'q8_0') argv.push('-fa', 'on', '-ctk', 'q8_0', '-ctv', 'q8_0');
+  argv.push('--temp', String(model.sampling.temperature));
+  if (model.sampling.minP !== undefined) argv.push('--min-p', String(model.sampling.minP));
+  argv.push('--alias', serve.servedModelName ?? model.id, '--host', serve.host, '--port', String(serve.port));
+  if (serve.apiKey) argv.push('--api-key', serve.apiKey);
+  return { argv, env: deviceEnv(plan, facts) };
+}
