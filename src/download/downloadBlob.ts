@@ -1,0 +1,329 @@
+/**
+ * One file -> a verified blob: parallel HTTP Range chunks over several connections, each retried with
+ * backoff and restarted when it stalls, resumable from the bytes on disk, hashed while downloading
+ * (in order, so data ahead of the hash cursor waits in memory within a bounded window), and renamed into
+ * blobs/ only after the hash and size match.
+ */
+import { createHash, type Hash } from 'node:crypto';
+import { open, rename, rm, type FileHandle } from 'node:fs/promises';
+import { DevstralError } from '../errors.js';
+import { incompletePath, loadBlobState, removeBlobState, saveBlobState, type BlobState } from './blobState.js';
+import { chunkLength, chunkStart, nextChunk, planChunks, type ChunkPlan } from './chunkPlan.js';
+import type { HubClient, OpenedFile } from './hubClient.js';
+
+export interface BlobRequest {
+  /** The hub's /resolve URL of the file. */
+  url: string;
+  size: number;
+  /** sha256 (LFS) or git blob sha1: the expected hash and the blob's name. */
+  etag: string;
+  lfs: boolean;
+  /** blobs/<etag> */
+  dest: string;
+  /** For messages: repo/path. */
+  label: string;
+}
+
+export interface DownloadOptions {
+  client: HubClient;
+  connections?: number;
+  chunkBytes?: number;
+  /** No bytes for this long -> the request is restarted. */
+  stallMs?: number;
+  /** Attempts per chunk before the download fails. */
+  attempts?: number;
+  retryBaseMs?: number;
+  signal?: AbortSignal;
+  /** Bytes of the file on disk so far (resumed bytes included). */
+  onProgress?: (bytesOnDisk: number) => void;
+}
+
+export interface DownloadResult {
+  /** Bytes fetched in this run (a resume fetches only what is missing). */
+  fetchedBytes: number;
+  resumedBytes: number;
+}
+
+class RangeIgnored extends Error {}
+
+const RETRYABLE_STATUS = new Set([408, 425, 429, 500, 502, 503, 504]);
+
+export async function downloadBlob(blob: BlobRequest, options: DownloadOptions): Promise<DownloadResult> {
+  const connections = Math.max(1, options.connections ?? 8);
+  const plan = planChunks(blob.size, connections, options.chunkBytes);
+  const saved = await loadBlobState(blob.dest, blob.etag, blob.size);
+  const state: BlobState =
+    saved && saved.chunkBytes === plan.chunkBytes && saved.done.length === plan.count
+      ? saved
+      : { version: 1, etag: blob.etag, size: blob.size, chunkBytes: plan.chunkBytes, done: new Array<number>(plan.count).fill(0) };
+  const tmp = incompletePath(blob.dest);
+  const file = await open(tmp, state === saved ? 'r+' : 'w').catch(() => open(tmp, 'w'));
+  if (state !== saved) state.done.fill(0);
+  const run = new BlobRun(blob, options, plan, state, file, connections);
+  try {
+    const result = await run.execute();
+    await file.close();
+    await rename(tmp, blob.dest);
+    await removeBlobState(blob.dest);
+    return result;
+  } catch (error) {
+    await file.close().catch(() => undefined);
+    if (error instanceof DevstralError && error.code === 'download' && /hash|size/.test(error.message)) {
+      await rm(tmp, { force: true });
+      await removeBlobState(blob.dest);
+    }
+    throw error;
+  }
+}
+
+class BlobRun {
+  private readonly inFlight = new Set<number>();
+  /** Data fetched in this run for each chunk, kept until it is hashed. */
+  private readonly pending: Buffer[][];
+  /** Bytes of each chunk that were on disk before this run (hashed from disk). */
+  private readonly onDiskAtStart: number[];
+  private hash: Hash;
+  private hashCursor = 0;
+  private fetched = 0;
+  private readonly resumed: number;
+  private cdnUrl: string | undefined;
+  private waiters: (() => void)[] = [];
+  private failure: unknown;
+  private lastSave = Date.now();
+  private readonly window: number;
+
+  constructor(
+    private readonly blob: BlobRequest,
+    private readonly options: DownloadOptions,
+    private plan: ChunkPlan,
+    private readonly state: BlobState,
+    private readonly file: FileHandle,
+    private readonly connections: number,
+  ) {
+    this.pending = state.done.map(() => []);
+    this.onDiskAtStart = [...state.done];
+    this.resumed = state.done.reduce((a, b) => a + b, 0);
+    this.hash = this.newHash();
+    this.window = connections + 4;
+  }
+
+  async execute(): Promise<DownloadResult> {
+    try {
+      await Promise.all(Array.from({ length: Math.min(this.connections, this.plan.count) }, () => this.worker()));
+    } catch (error) {
+      if (!(error instanceof RangeIgnored)) {
+        await this.saveState(true).catch(() => undefined);
+        throw error;
+      }
+      await this.sequential();
+    }
+    await this.advanceHash();
+    const actual = this.hash.digest('hex');
+    const { size } = await this.file.stat();
+    if (size !== this.blob.size) {
+      throw new DevstralError('download', `${this.blob.label}: size check failed: expected ${this.blob.size} bytes, got ${size}`, { hint: 'run the pull again' });
+    }
+    if (actual !== this.blob.etag) {
+      throw new DevstralError('download', `${this.blob.label}: hash mismatch: expected ${this.blob.lfs ? 'sha256' : 'git sha1'} ${this.blob.etag}, got ${actual}; the bad bytes were deleted`, {
+        hint: 'run the pull again; if it keeps failing, a proxy or the network is altering the data',
+      });
+    }
+    return { fetchedBytes: this.fetched, resumedBytes: this.resumed };
+  }
+
+  private newHash(): Hash {
+    // Git hashes regular files as "blob <size>\0" + content.
+    return this.blob.lfs ? createHash('sha256') : createHash('sha1').update(`blob ${this.blob.size}\0`);
+  }
+
+  private notify() {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const w of waiters) w();
+  }
+
+  private async worker(): Promise<void> {
+    for (;;) {
+      if (this.failure) throw this.failure;
+      const i = nextChunk(this.plan, this.state.done, this.inFlight, this.hashCursor, this.window);
+      if (i === undefined) {
+        if (this.inFlight.size === 0) return;
+        await new Promise<void>((resolve) => this.waiters.push(resolve));
+        continue;
+      }
+      this.inFlight.add(i);
+      try {
+        await this.fetchChunk(i);
+      } catch (error) {
+        this.failure ??= error;
+        this.notify();
+        throw error;
+      } finally {
+        this.inFlight.delete(i);
+      }
+      await this.advanceHash();
+      await this.saveState(false);
+      this.notify();
+    }
+  }
+
+  /** Fetches what is missing of chunk i, retrying with backoff; throws after the last attempt. */
+  private async fetchChunk(i: number): Promise<void> {
+    const attempts = this.options.attempts ?? 6;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.fetchOnce(i);
+        return;
+      } catch (error) {
+        if (error instanceof RangeIgnored || (error instanceof DevstralError && !/retry/.test(error.message))) throw error;
+        if (this.options.signal?.aborted) throw this.options.signal.reason ?? error;
+        if (attempt >= attempts) {
+          throw new DevstralError('download', `${this.blob.label}: bytes ${chunkStart(this.plan, i) + this.state.done[i]!}.. failed ${attempts} times: ${(error as Error).message}`, {
+            hint: 'check the network and run the pull again: it resumes from the bytes already on disk',
+            cause: error,
+          });
+        }
+        await sleep((this.options.retryBaseMs ?? 500) * 2 ** (attempt - 1), this.options.signal);
+      }
+    }
+  }
+
+  private async fetchOnce(i: number): Promise<void> {
+    const length = chunkLength(this.plan, i);
+    const start = chunkStart(this.plan, i) + this.state.done[i]!;
+    const end = chunkStart(this.plan, i) + length - 1;
+    if (start > end) return;
+    const response = await this.request(`bytes=${start}-${end}`);
+    if (response.status === 200) {
+      if (this.plan.count === 1 && start === 0) return this.consume(response, i, 0);
+      await response.body.dump().catch(() => undefined);
+      throw new RangeIgnored();
+    }
+    if (response.status !== 206) return this.reject(response);
+    const range = /bytes (\d+)-(\d+)\/(\d+|\*)/.exec(String(response.headers['content-range'] ?? ''));
+    if (!range || Number(range[1]) !== start) {
+      await response.body.dump().catch(() => undefined);
+      throw new Error(`the server answered Content-Range "${response.headers['content-range']}" for bytes=${start}-${end}`);
+    }
+    await this.consume(response, i, start);
+    if (this.state.done[i]! < length) throw new Error(`the connection closed after ${this.state.done[i]} of ${length} bytes`);
+  }
+
+  /** Writes a response body at its offset and keeps it for hashing. */
+  private async consume(response: OpenedFile, i: number, position: number): Promise<void> {
+    let pos = position;
+    for await (const piece of response.body as AsyncIterable<Buffer>) {
+      await this.file.write(piece, 0, piece.length, pos);
+      pos += piece.length;
+      this.state.done[i]! += piece.length;
+      this.pending[i]!.push(piece);
+      this.fetched += piece.length;
+      this.options.onProgress?.(this.resumed + this.fetched);
+    }
+  }
+
+  /** The file's CDN URL is resolved once (signed URLs last long); a 4xx from it resolves again. */
+  private async request(range: string): Promise<OpenedFile> {
+    const { client, signal, stallMs } = this.options;
+    const timeouts = { bodyTimeoutMs: stallMs ?? 30_000, ...(signal ? { signal } : {}) };
+    if (this.cdnUrl === undefined) {
+      const head = await client.open(this.blob.url, { method: 'HEAD', follow: false, ...timeouts });
+      await head.body.dump().catch(() => undefined);
+      const location = head.headers.location;
+      if (head.status >= 300 && head.status < 400 && typeof location === 'string') this.cdnUrl = new URL(location, this.blob.url).toString();
+      else if (head.status === 200) this.cdnUrl = this.blob.url;
+      else return this.reject(head);
+    }
+    const response = await client.open(this.cdnUrl, { range, ...timeouts });
+    if ([401, 403, 404, 410].includes(response.status) && this.cdnUrl !== this.blob.url) {
+      await response.body.dump().catch(() => undefined);
+      this.cdnUrl = undefined;
+      throw new Error(`the download URL expired (HTTP ${response.status}); retry`);
+    }
+    return response;
+  }
+
+  private async reject(response: OpenedFile): Promise<never> {
+    if (RETRYABLE_STATUS.has(response.status)) {
+      await response.body.dump().catch(() => undefined);
+      throw new Error(`HTTP ${response.status}`);
+    }
+    const [repo, path] = this.blob.label.split(/\/(.*)/, 2) as [string, string];
+    return this.options.client.raiseFor(response, { repo: repo.split('/').length === 1 ? this.blob.label : repo, path });
+  }
+
+  /** Feeds completed chunks to the hash in order: bytes from earlier runs from disk, new ones from memory. */
+  private hashing: Promise<void> = Promise.resolve();
+  private advanceHash(): Promise<void> {
+    this.hashing = this.hashing.then(async () => {
+      while (this.hashCursor < this.plan.count && this.state.done[this.hashCursor]! >= chunkLength(this.plan, this.hashCursor)) {
+        const i = this.hashCursor;
+        const fromDisk = this.onDiskAtStart[i]!;
+        if (fromDisk > 0) await this.hashFromDisk(chunkStart(this.plan, i), fromDisk);
+        for (const piece of this.pending[i]!) this.hash.update(piece);
+        this.pending[i] = [];
+        this.hashCursor++;
+      }
+    });
+    return this.hashing;
+  }
+
+  private async hashFromDisk(position: number, length: number): Promise<void> {
+    const buffer = Buffer.allocUnsafe(Math.min(length, 4 * 1024 ** 2));
+    for (let done = 0; done < length; ) {
+      const { bytesRead } = await this.file.read(buffer, 0, Math.min(buffer.length, length - done), position + done);
+      if (bytesRead === 0) throw new Error('the partial file is shorter than its resume record');
+      this.hash.update(buffer.subarray(0, bytesRead));
+      done += bytesRead;
+    }
+  }
+
+  /** The server ignores Range: start over with one plain GET of the whole file. */
+  private async sequential(): Promise<void> {
+    await this.hashing;
+    this.plan = { size: this.blob.size, chunkBytes: Math.max(1, this.blob.size), count: 1 };
+    this.state.chunkBytes = this.plan.chunkBytes;
+    this.state.done = [0];
+    this.pending.length = 0;
+    this.pending.push([]);
+    this.onDiskAtStart.length = 0;
+    this.onDiskAtStart.push(0);
+    this.hash = this.newHash();
+    this.hashCursor = 0;
+    await this.file.truncate(0);
+    const attempts = this.options.attempts ?? 6;
+    for (let attempt = 1; ; attempt++) {
+      const response = await this.request('bytes=0-').catch((error: unknown) => error as Error);
+      if (!(response instanceof Error) && (response.status === 200 || response.status === 206)) {
+        try {
+          await this.consume(response, 0, 0);
+          if (this.state.done[0] === this.blob.size) return;
+        } catch {
+          // fall through to a retry
+        }
+      } else if (!(response instanceof Error)) {
+        await this.reject(response);
+      }
+      if (attempt >= attempts) throw new DevstralError('download', `${this.blob.label}: the download failed ${attempts} times (the server does not support resuming)`, { hint: 'run the pull again' });
+      this.state.done[0] = 0;
+      this.pending[0] = [];
+      await this.file.truncate(0);
+      await sleep((this.options.retryBaseMs ?? 500) * 2 ** (attempt - 1), this.options.signal);
+    }
+  }
+
+  private async saveState(force: boolean): Promise<void> {
+    if (!force && Date.now() - this.lastSave < 1000) return;
+    this.lastSave = Date.now();
+    await this.file.datasync();
+    await saveBlobState(this.blob.dest, { ...this.state, done: [...this.state.done] });
+  }
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => (clearTimeout(timer), reject(signal.reason)), { once: true });
+  });
+}
