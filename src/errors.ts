@@ -7,6 +7,8 @@ export const ExitCode = {
   runtimeMissing: 5,
   download: 6,
   server: 7,
+  /** Ctrl-C: 128 + SIGINT, as shells report it. */
+  interrupted: 130,
 } as const;
 
 export type ErrorCode = keyof typeof ExitCode;

@@ -4,7 +4,7 @@ import { DevstralError } from '../errors.js';
 import { GLOBAL_OPTIONS, rejectRepeatedOptions, type CommandGroup, type CommandSpec } from './commandSpec.js';
 
 function toModule(spec: CommandSpec): CommandModule {
-  const usage = [spec.name, ...(spec.positionals ?? []).map((p) => `<${p.name}${p.variadic ? '..' : ''}>`)].join(' ');
+  const usage = [spec.name, ...(spec.positionals ?? []).map((p) => (p.optional ? `[${p.name}${p.variadic ? '..' : ''}]` : `<${p.name}${p.variadic ? '..' : ''}>`))].join(' ');
   return {
     command: usage,
     describe: spec.describe,

@@ -10,6 +10,7 @@ export interface PositionalSpec {
   describe: string;
   /** Takes the rest of the arguments (`<files..>`). */
   variadic?: boolean;
+  optional?: boolean;
 }
 
 /** Parsed arguments: options by their camelCase name, positionals by name. */

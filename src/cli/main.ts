@@ -9,13 +9,14 @@ import { commandCommand } from './commands/commandCommand.js';
 import { detectCommand } from './commands/detectCommand.js';
 import { planCommand } from './commands/planCommand.js';
 import { profilesCommand } from './commands/profilesCommand.js';
+import { pullCommand } from './commands/pullCommand.js';
 import { parseFast } from './parseFast.js';
 import { renderError } from './render/renderError.js';
 
 const argv = process.argv.slice(2);
 const json = argv.includes('--json');
 const debug = argv.includes('--debug');
-const commands = [detectCommand, planCommand, commandCommand, profilesCommand];
+const commands = [detectCommand, planCommand, commandCommand, pullCommand, profilesCommand];
 
 function fail(error: unknown): never {
   process.stderr.write(renderError(error, debug));

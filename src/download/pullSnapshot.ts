@@ -12,7 +12,9 @@ import { bytesOnDisk } from './blobState.js';
 import { downloadBlob, type DownloadOptions } from './downloadBlob.js';
 import { blobPath, isCommitHash, lockFile, refFile, repoCache, snapshotDir, snapshotFile, symlinkTarget, type RepoCache } from './hfCachePaths.js';
 import type { HubClient } from './hubClient.js';
+import type { GgufSummary } from '../gguf/parseGgufHeader.js';
 import { readOfflineSnapshot } from './readOfflineSnapshot.js';
+import { readRemoteGgufHeader } from './readRemoteGgufHeader.js';
 import { selectFiles, type RemoteFile, type Selection } from './selectFiles.js';
 
 export interface PullRequest {
@@ -25,6 +27,8 @@ export type PullEvent =
   | { type: 'resolved'; repo: string; revision: string; commit: string; files: { path: string; size: number; cached: boolean }[]; missingBytes: number }
   | { type: 'waiting'; path: string }
   | { type: 'file-start'; path: string; size: number; resumedBytes: number }
+  /** Read from the remote header before a GGUF is downloaded. */
+  | { type: 'gguf'; path: string; summary: GgufSummary }
   | { type: 'progress'; path: string; bytes: number; size: number }
   | { type: 'file-done'; path: string; size: number; fetchedBytes: number; cached: boolean };
 
@@ -33,6 +37,8 @@ export interface PullOptions extends Omit<DownloadOptions, 'client' | 'onProgres
   cacheDir: string;
   offline: boolean;
   onEvent?: (event: PullEvent) => void;
+  /** Read a GGUF's header from the hub before downloading it (a wrong file fails in seconds, not after 14 GB). */
+  inspectGguf?: boolean;
   /** Free bytes where the cache is (injected so a full disk can be tested). */
   freeBytes?: (path: string) => Promise<number>;
 }
@@ -101,10 +107,15 @@ async function fetchBlob(request: PullRequest, file: RemoteFile, cache: RepoCach
   try {
     // Another pull may have finished it while we waited.
     if (await isComplete(dest, file.size)) return 0;
+    const url = options.client.fileUrl(request.repo, commit, file.path);
+    const label = `${request.repo}/${file.path}`;
+    if (options.inspectGguf && /\.gguf$/i.test(file.path) && !/-0000[2-9]-of-|-000[1-9]\d-of-/.test(file.path)) {
+      options.onEvent?.({ type: 'gguf', path: file.path, summary: await readRemoteGgufHeader(options.client, url, label, options.signal) });
+    }
     const resumedBytes = await bytesOnDisk(dest, file.etag, file.size);
     options.onEvent?.({ type: 'file-start', path: file.path, size: file.size, resumedBytes });
     const result = await downloadBlob(
-      { url: options.client.fileUrl(request.repo, commit, file.path), size: file.size, etag: file.etag, lfs: file.lfs, dest, label: `${request.repo}/${file.path}` },
+      { url, size: file.size, etag: file.etag, lfs: file.lfs, dest, label },
       { ...options, onProgress: (bytes) => options.onEvent?.({ type: 'progress', path: file.path, bytes, size: file.size }) },
     );
     return result.fetchedBytes;

@@ -18,7 +18,8 @@ export interface RemoteFile {
 }
 
 export type Selection =
-  | { kind: 'all' }
+  /** `weightsOnce`: drop consolidated*.safetensors when the HF shards are there too. */
+  | { kind: 'all'; weightsOnce?: boolean }
   /** `required` must exist; `optional` are taken when present (e.g. SYSTEM_PROMPT.txt). */
   | { kind: 'paths'; required: string[]; optional?: string[] }
   | { kind: 'quant'; quant: string };
@@ -29,7 +30,7 @@ const SPLIT = /-(\d{5})-of-(\d{5})\.gguf$/i;
 export function selectFiles(files: TreeFile[], selection: Selection, label: string): RemoteFile[] {
   switch (selection.kind) {
     case 'all':
-      return files.map(toRemote);
+      return (selection.weightsOnce ? withoutDuplicateWeights(files) : files).map(toRemote);
     case 'paths': {
       const byPath = new Map(files.map((f) => [f.path, f]));
       const missing = selection.required.filter((p) => !byPath.has(p));

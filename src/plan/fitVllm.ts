@@ -47,7 +47,8 @@ export function vllmGpus(facts: HardwareFacts, options: PlanOptions): IndexedGpu
 }
 
 export function fitVllm(facts: HardwareFacts, model: ModelProfile, artifact: Artifact, options: PlanOptions): VllmFit | Rejection {
-  const reject = (reason: string, kind: Rejection['kind'] = 'memory'): Rejection => ({ runtime: 'vllm', artifact: artifact.id, reason, kind });
+  const size = artifactSize(artifact, model);
+  const reject = (reason: string, kind: Rejection['kind'] = 'memory'): Rejection => ({ runtime: 'vllm', artifact: artifact.id, reason, kind, ...(size ? { bytes: size.bytes } : {}) });
   const group = vllmGpus(facts, options);
   if (typeof group === 'string') return reject(group, 'platform');
   const first = group[0]!;
@@ -55,7 +56,6 @@ export function fitVllm(facts: HardwareFacts, model: ModelProfile, artifact: Art
   if (artifact.minComputeCapability && capability !== undefined && compareCapability(capability, artifact.minComputeCapability) < 0) {
     return reject(`${artifact.quantization} needs compute capability ${artifact.minComputeCapability}; ${first.name} has ${capability}`, 'platform');
   }
-  const size = artifactSize(artifact, model);
   if (!size) return reject(`the size of ${artifact.id} is unknown and cannot be estimated`, 'platform');
 
   const sizes = validTensorParallelSizes(model, group.length);

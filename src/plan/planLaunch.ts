@@ -94,7 +94,10 @@ function explainAlternatives(
     if (result === undefined) {
       rejected = runtime === 'ollama' && !options.runtime ? 'not requested, and no Ollama server runs here (use --runtime ollama)' : `not requested (--runtime ${options.runtime})`;
     } else if ('rejections' in result) {
-      rejected = result.rejections[0]?.reason ?? 'does not fit';
+      // The smallest artifact's reason says the most: if it does not fit, none does.
+      const sized = result.rejections.filter((r) => r.bytes !== undefined);
+      const smallest = sized.length ? sized.reduce((a, b) => (b.bytes! < a.bytes! ? b : a)) : result.rejections[0];
+      rejected = smallest?.reason ?? 'does not fit';
     } else if (runtime === 'vllm' && vllmDeclined) {
       rejected = vllmDeclined;
     } else {

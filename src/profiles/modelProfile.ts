@@ -7,6 +7,8 @@ export interface ArtifactFile {
   path: string;
   /** Exact size in bytes, or null when unknown. */
   bytes: number | null;
+  /** Taken when the repo has it (e.g. SYSTEM_PROMPT.txt). */
+  optional?: boolean;
 }
 
 export interface Artifact {

@@ -65,7 +65,7 @@ const artifactSchema = z
     quantization: z.string().min(1),
     layout: z.enum(['mistral', 'hf']).optional(),
     bytes,
-    files: z.array(z.strictObject({ path: z.string().min(1), bytes })).optional(),
+    files: z.array(z.strictObject({ path: z.string().min(1), bytes, optional: z.boolean().optional() })).optional(),
     official: z.boolean(),
     runtimes: z.array(runtimeId).min(1),
     tokenizer: z.string().optional(),

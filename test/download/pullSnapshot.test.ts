@@ -157,7 +157,7 @@ describe('pullSnapshot', () => {
   });
 
   it('a stalled part is restarted', async () => {
-    hub.setFault((req) => (req.server === 'cdn' && req.attempt === 1 && req.connectionIndex === 0 ? { stallAfterBytes: 100 } : undefined));
+    hub.setFault((req) => (req.server === 'cdn' && req.attempt === 2 ? { stallAfterBytes: 100 } : undefined));
     await pullSnapshot(one('big.bin'), options({ stallMs: 300 }));
     assert.deepEqual(readFileSync(join(repoDir(), 'snapshots', MAIN, 'big.bin')), bigContent);
     assert.ok(hub.requests((r) => r.fault?.stallAfterBytes !== undefined).length >= 1, 'the stall happened');
