@@ -10,7 +10,7 @@ const camel = (name: string) => name.replace(/-([a-z])/g, (_, c: string) => c.to
 
 export function parseFast(argv: string[], commands: CommandSpec[]): { spec: CommandSpec; args: CommandArgs } | undefined {
   const spec = commands.find((c) => c.name === argv[0]);
-  if (!spec || (spec.positionals?.length ?? 0) > 0) return undefined;
+  if (!spec) return undefined;
   const options = { ...GLOBAL_OPTIONS, ...spec.options };
   const names = Object.keys(options);
   const parsed = parser.detailed(argv.slice(1), {
@@ -18,7 +18,12 @@ export function parseFast(argv: string[], commands: CommandSpec[]): { spec: Comm
     boolean: names.filter((n) => options[n]!.type === 'boolean'),
     configuration: { 'unknown-options-as-args': true, 'strip-aliased': true },
   });
-  if (parsed.error || parsed.argv._.length > 0 || argv.includes('--help') || argv.includes('-h')) return undefined;
+  if (parsed.error || argv.includes('--help') || argv.includes('-h')) return undefined;
+  // Unknown options land among the positionals: yargs reports them.
+  const loose = parsed.argv._.map(String);
+  if (loose.some((v) => v.startsWith('-'))) return undefined;
+  const positionals = takePositionals(spec, loose);
+  if (!positionals) return undefined;
   rejectRepeatedOptions(spec, parsed.argv);
   const args: CommandArgs = {};
   for (const name of names) {
@@ -26,5 +31,19 @@ export function parseFast(argv: string[], commands: CommandSpec[]): { spec: Comm
     const resolved = value ?? options[name]!.default;
     if (resolved !== undefined) args[camel(name)] = resolved;
   }
-  return { spec, args };
+  return { spec, args: { ...args, ...positionals } };
+}
+
+/** Positional values by name; undefined when they do not match the spec (yargs then explains). */
+function takePositionals(spec: CommandSpec, values: string[]): CommandArgs | undefined {
+  const args: CommandArgs = {};
+  const rest = [...values];
+  for (const p of spec.positionals ?? []) {
+    if (rest.length === 0) {
+      if (!p.optional) return undefined;
+      continue;
+    }
+    args[p.name] = p.variadic ? rest.splice(0) : rest.shift();
+  }
+  return rest.length === 0 ? args : undefined;
 }

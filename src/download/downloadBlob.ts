@@ -4,12 +4,12 @@
  * (in order, so data ahead of the hash cursor waits in memory within a bounded window), and renamed into
  * blobs/ only after the hash and size match.
  */
-import { createHash, type Hash } from 'node:crypto';
 import { open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { DevstralError } from '../errors.js';
 import { incompletePath, loadBlobState, removeBlobState, saveBlobState, type BlobState } from './blobState.js';
 import { chunkLength, chunkStart, nextChunk, planChunks, type ChunkPlan } from './chunkPlan.js';
 import type { HubClient, OpenedFile } from './hubClient.js';
+import { createIncrementalHash, type IncrementalHash } from './incrementalHash.js';
 
 export interface BlobRequest {
   /** The hub's /resolve URL of the file. */
@@ -47,6 +47,8 @@ export interface DownloadResult {
 class RangeIgnored extends Error {}
 
 const RETRYABLE_STATUS = new Set([408, 425, 429, 500, 502, 503, 504]);
+const WRITE_BYTES = 1024 * 1024;
+const HASH_ON_WORKER_BYTES = 64 * 1024 * 1024;
 
 export async function downloadBlob(blob: BlobRequest, options: DownloadOptions): Promise<DownloadResult> {
   const connections = Math.max(1, options.connections ?? 8);
@@ -82,7 +84,7 @@ class BlobRun {
   private readonly pending: Buffer[][];
   /** Bytes of each chunk that were on disk before this run (hashed from disk). */
   private readonly onDiskAtStart: number[];
-  private hash: Hash;
+  private hash: IncrementalHash;
   private hashCursor = 0;
   private fetched = 0;
   private readonly resumed: number;
@@ -118,7 +120,7 @@ class BlobRun {
       await this.sequential();
     }
     await this.advanceHash();
-    const actual = this.hash.digest('hex');
+    const actual = await this.hash.digest();
     const { size } = await this.file.stat();
     if (size !== this.blob.size) {
       throw new DevstralError('download', `${this.blob.label}: size check failed: expected ${this.blob.size} bytes, got ${size}`, { hint: 'run the pull again' });
@@ -131,9 +133,10 @@ class BlobRun {
     return { fetchedBytes: this.fetched, resumedBytes: this.resumed };
   }
 
-  private newHash(): Hash {
+  private newHash(): IncrementalHash {
     // Git hashes regular files as "blob <size>\0" + content.
-    return this.blob.lfs ? createHash('sha256') : createHash('sha1').update(`blob ${this.blob.size}\0`);
+    const onWorker = this.blob.size >= HASH_ON_WORKER_BYTES;
+    return this.blob.lfs ? createIncrementalHash('sha256', '', onWorker) : createIncrementalHash('sha1', `blob ${this.blob.size}\0`, onWorker);
   }
 
   private notify() {
@@ -209,16 +212,36 @@ class BlobRun {
     if (this.state.done[i]! < length) throw new Error(`the connection closed after ${this.state.done[i]} of ${length} bytes`);
   }
 
-  /** Writes a response body at its offset and keeps it for hashing. */
+  /**
+   * Writes a response body at its offset and keeps it for hashing. Pieces are gathered into writes of
+   * about 1 MiB: one 64 KiB write per network read costs more than the network itself on localhost.
+   */
   private async consume(response: OpenedFile, i: number, position: number): Promise<void> {
     let pos = position;
-    for await (const piece of response.body as AsyncIterable<Buffer>) {
-      await this.file.write(piece, 0, piece.length, pos);
-      pos += piece.length;
-      this.state.done[i]! += piece.length;
-      this.pending[i]!.push(piece);
-      this.fetched += piece.length;
+    let batch: Buffer[] = [];
+    let batched = 0;
+    const flush = async () => {
+      if (batched === 0) return;
+      // Always a buffer of our own: the hash may take its memory over (worker thread).
+      const data = Buffer.concat(batch, batched);
+      await this.file.write(data, 0, data.length, pos);
+      pos += data.length;
+      this.state.done[i]! += data.length;
+      this.pending[i]!.push(data);
+      this.fetched += data.length;
       this.options.onProgress?.(this.resumed + this.fetched);
+      batch = [];
+      batched = 0;
+    };
+    try {
+      for await (const piece of response.body as AsyncIterable<Buffer>) {
+        batch.push(piece);
+        batched += piece.length;
+        if (batched >= WRITE_BYTES) await flush();
+      }
+    } finally {
+      // What arrived before a dropped connection is kept: the retry continues after it.
+      await flush();
     }
   }
 
@@ -269,11 +292,12 @@ class BlobRun {
   }
 
   private async hashFromDisk(position: number, length: number): Promise<void> {
-    const buffer = Buffer.allocUnsafe(Math.min(length, 4 * 1024 ** 2));
     for (let done = 0; done < length; ) {
-      const { bytesRead } = await this.file.read(buffer, 0, Math.min(buffer.length, length - done), position + done);
+      // A fresh buffer per read: the hash may take it over (worker thread).
+      const buffer = Buffer.alloc(Math.min(length - done, 4 * 1024 ** 2));
+      const { bytesRead } = await this.file.read(buffer, 0, buffer.length, position + done);
       if (bytesRead === 0) throw new Error('the partial file is shorter than its resume record');
-      this.hash.update(buffer.subarray(0, bytesRead));
+      this.hash.update(bytesRead === buffer.length ? buffer : buffer.subarray(0, bytesRead));
       done += bytesRead;
     }
   }
