@@ -252,6 +252,7 @@ class BlobRun {
     if (this.cdnUrl === undefined) {
       const head = await client.open(this.blob.url, { method: 'HEAD', follow: false, ...timeouts });
       await head.body.dump().catch(() => undefined);
+      this.checkLinkedHeaders(head.headers);
       const location = head.headers.location;
       if (head.status >= 300 && head.status < 400 && typeof location === 'string') this.cdnUrl = new URL(location, this.blob.url).toString();
       else if (head.status === 200) this.cdnUrl = this.blob.url;
@@ -264,6 +265,17 @@ class BlobRun {
       throw new Error(`the download URL expired (HTTP ${response.status}); retry`);
     }
     return response;
+  }
+
+  /** The hub's X-Linked-Etag / X-Linked-Size must match what the file list said, or the file changed meanwhile. */
+  private checkLinkedHeaders(headers: OpenedFile['headers']): void {
+    const etag = String(headers['x-linked-etag'] ?? '').replace(/^W\//, '').replace(/"/g, '');
+    const size = headers['x-linked-size'] === undefined ? undefined : Number(headers['x-linked-size']);
+    if ((etag && this.blob.lfs && etag !== this.blob.etag) || (size !== undefined && size !== this.blob.size)) {
+      throw new DevstralError('download', `${this.blob.label} changed on the hub during the pull (expected ${this.blob.etag}, ${this.blob.size} bytes; the hub now says ${etag || '?'}, ${size ?? '?'} bytes)`, {
+        hint: 'run the pull again to get the new version',
+      });
+    }
   }
 
   private async reject(response: OpenedFile): Promise<never> {
