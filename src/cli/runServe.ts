@@ -1,0 +1,90 @@
+/** `devstral serve`: load the model in this process and answer OpenAI-compatible requests until SIGTERM/SIGINT. */
+import { availableParallelism } from 'node:os';
+import { DevstralError } from '../errors.js';
+import { Engine } from '../server/engine.js';
+import { createHttpServer, type ServeState } from '../server/httpServer.js';
+import type { CommandArgs } from './commandSpec.js';
+import { parsePositiveInt, parseServeOptions, parseTokens } from './parseOptions.js';
+import { resolveServeModel } from './resolveServeModel.js';
+
+const log = (line: string) => process.stderr.write(`devstral serve: ${line}\n`);
+
+function parseGpu(value: unknown): 'auto' | 'cuda' | 'metal' | 'vulkan' | false {
+  const v = String(value ?? 'auto').toLowerCase();
+  if (v === 'none' || v === 'cpu' || v === 'false') return false;
+  if (v === 'auto' || v === 'cuda' || v === 'metal' || v === 'vulkan') return v;
+  throw new DevstralError('usage', `--gpu ${String(value)}: unknown backend`, { hint: 'use auto, cuda, metal, vulkan or none' });
+}
+
+function parseGpuLayers(value: unknown): number | 'max' | 'auto' | undefined {
+  if (value === undefined) return undefined;
+  const v = String(value).toLowerCase();
+  if (v === 'max' || v === 'auto') return v;
+  if (/^\d+$/.test(v)) return Number(v);
+  throw new DevstralError('usage', `--gpu-layers ${String(value)}: expected a number, max or auto`);
+}
+
+export async function runServe(args: CommandArgs): Promise<void> {
+  const serve = parseServeOptions({ ...args, apiKey: args.apiKey ?? (process.env.DEVSTRAL_API_KEY || undefined) });
+  const port = serve.port ?? 8000;
+  const parallel = parsePositiveInt('parallel', args.parallel, 64) ?? 1;
+  const threads = parsePositiveInt('threads', args.threads, 1024) ?? availableParallelism();
+  const gpu = parseGpu(args.gpu);
+  const kv = args.kvCacheType === undefined ? undefined : String(args.kvCacheType).toLowerCase();
+  if (kv !== undefined && kv !== 'f16' && kv !== 'q8_0') throw new DevstralError('usage', `--kv-cache-type ${kv}: use f16 or q8_0`);
+  const ctxArg = parseTokens('ctx', args.ctx);
+  const layersArg = parseGpuLayers(args.gpuLayers);
+
+  const model = await resolveServeModel(args, log);
+  const plan = model.plan;
+  const servedModel = serve.servedModelName ?? model.name;
+  const state: ServeState = { loading: true };
+  const server = createHttpServer({ state, servedModel, ...(serve.apiKey ? { apiKey: serve.apiKey } : {}), log });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(error.code === 'EADDRINUSE' ? new DevstralError('server', `port ${port} on ${serve.host} is in use`, { hint: 'choose another --port' }) : error),
+    );
+    server.listen(port, serve.host, resolve);
+  });
+  log(`listening on http://${serve.host}:${port} (GET /health answers 503 until the model is loaded)`);
+
+  let shuttingDown = false;
+  const shutdown = async (signal: string) => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    log(`${signal}: stopping`);
+    server.close();
+    server.closeAllConnections();
+    await state.engine?.dispose().catch(() => undefined);
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+
+  const contextSize = ctxArg ?? plan?.contextLength;
+  const gpuLayers = layersArg ?? (plan?.gpuLayers === undefined || plan.gpuLayers === null ? undefined : plan.gpuLayers >= plan.layers ? 'max' : plan.gpuLayers);
+  const kvCacheType = kv === 'q8_0' || (kv === undefined && plan?.kvCacheType === 'q8_0') ? 'q8_0' : undefined;
+  log(`loading ${model.path}`);
+  const engine = await Engine.load({
+    modelPath: model.path,
+    ...(contextSize ? { contextSize } : {}),
+    parallel,
+    threads,
+    gpu: gpu === 'auto' && plan?.device === 'cpu' ? false : gpu,
+    ...(gpuLayers !== undefined ? { gpuLayers } : {}),
+    ...(kvCacheType ? { kvCacheType } : {}),
+    defaultTemperature: model.temperature ?? 0.15,
+    ...(model.minP !== undefined ? { minP: model.minP } : {}),
+    log,
+  }).catch((error: unknown) => {
+    throw new DevstralError('server', `cannot load ${model.path}: ${(error as Error).message}`, { hint: 'check that it is a complete GGUF file; with less memory, lower --ctx or --gpu-layers', cause: error });
+  });
+  if (shuttingDown) return;
+  state.engine = engine;
+  state.loading = false;
+  const wanted = gpu === 'auto' ? plan?.device : gpu || 'cpu';
+  if (wanted && wanted !== 'cpu' && engine.backend !== wanted) {
+    log(`warning: ${wanted} was expected but node-llama-cpp runs on ${engine.backend}: generation will be much slower (check the GPU driver and CUDA runtime)`);
+  }
+  log(`ready: model "${servedModel}", ${engine.contextLength} tokens x ${parallel} parallel, backend ${engine.backend}, ${threads} threads`);
+}

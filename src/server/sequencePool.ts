@@ -1,0 +1,70 @@
+/**
+ * The context's sequences, handed out one per request. Requests beyond the pool wait in FIFO order. A free
+ * sequence whose evaluated tokens share the longest prefix with the new prompt is preferred: agents resend the
+ * same growing conversation, so most of it is already evaluated there.
+ */
+export interface PoolSequence {
+  readonly contextTokens: readonly number[];
+}
+
+export class SequencePool<S extends PoolSequence> {
+  private readonly free: S[];
+  private readonly waiting: { prompt: readonly number[]; resolve: (s: S) => void; reject: (e: unknown) => void; signal?: AbortSignal; onAbort?: () => void }[] = [];
+
+  constructor(sequences: S[]) {
+    this.free = [...sequences];
+  }
+
+  get queued(): number {
+    return this.waiting.length;
+  }
+
+  get available(): number {
+    return this.free.length;
+  }
+
+  acquire(prompt: readonly number[], signal?: AbortSignal): Promise<S> {
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    if (this.waiting.length === 0 && this.free.length > 0) return Promise.resolve(this.take(prompt));
+    return new Promise<S>((resolve, reject) => {
+      const entry: (typeof this.waiting)[number] = { prompt, resolve, reject, ...(signal ? { signal } : {}) };
+      if (signal) {
+        entry.onAbort = () => {
+          const at = this.waiting.indexOf(entry);
+          if (at >= 0) this.waiting.splice(at, 1);
+          reject(signal.reason);
+        };
+        signal.addEventListener('abort', entry.onAbort, { once: true });
+      }
+      this.waiting.push(entry);
+    });
+  }
+
+  release(sequence: S): void {
+    const next = this.waiting.shift();
+    if (next) {
+      if (next.onAbort) next.signal?.removeEventListener('abort', next.onAbort);
+      this.free.push(sequence);
+      next.resolve(this.take(next.prompt));
+      return;
+    }
+    this.free.push(sequence);
+  }
+
+  private take(prompt: readonly number[]): S {
+    let best = 0;
+    let bestLength = -1;
+    this.free.forEach((s, i) => {
+      const length = commonPrefixLength(s.contextTokens, prompt);
+      if (length > bestLength) [best, bestLength] = [i, length];
+    });
+    return this.free.splice(best, 1)[0]!;
+  }
+}
+
+export function commonPrefixLength(a: readonly number[], b: readonly number[]): number {
+  const n = Math.min(a.length, b.length);
+  let i = 0;
+  while (i < n && a[i] === b[i]) i++;
+  return i;
+}
