@@ -101,6 +101,15 @@ export class Engine {
     return this.pool.queued;
   }
 
+  get parallel(): number {
+    return this.options.parallel;
+  }
+
+  /** Sequences free right now. */
+  get available(): number {
+    return this.pool.available;
+  }
+
   async chat(request: ChatRequest, handlers: GenerationHandlers): Promise<GenerationResult> {
     const history: ChatHistoryItem[] = toChatHistory(request.messages);
     const { functions, forced } = this.functionsFor(request);
@@ -108,7 +117,7 @@ export class Engine {
     const promptTokens = wrapper
       .generateContextState({ chatHistory: [...history, { type: 'model', response: [] }], ...(functions ? { availableFunctions: functions } : {}) })
       .contextText.tokenize(this.model.tokenizer);
-    this.checkContext(promptTokens.length, request.maxTokens);
+    this.checkContext(promptTokens.length);
     const grammar = await this.grammarFor(request);
     const sequence = await this.pool.acquire(promptTokens, handlers.signal);
     const chat = new this.nlc.LlamaChat({ contextSequence: sequence, chatWrapper: wrapper, autoDisposeSequence: false });
@@ -158,22 +167,24 @@ export class Engine {
   /** Legacy completions: the prompt as given, no chat template. */
   async complete(request: { prompt: string; maxTokens?: number; temperature?: number; topP?: number; seed?: number; stop: string[]; frequencyPenalty?: number; presencePenalty?: number }, handlers: GenerationHandlers): Promise<GenerationResult> {
     const tokens = this.model.tokenize(request.prompt, false);
-    this.checkContext(tokens.length, request.maxTokens);
+    this.checkContext(tokens.length);
     const sequence = await this.pool.acquire(tokens, handlers.signal);
     const completion = new this.nlc.LlamaCompletion({ contextSequence: sequence });
     const outputBefore = sequence.tokenMeter.usedOutputTokens;
     try {
-      const text = await completion.generateCompletion(request.prompt, {
+      const { response: text, metadata } = await completion.generateCompletionWithMeta(request.prompt, {
         signal: handlers.signal,
         stopOnAbortSignal: true,
         ...this.sampling(request),
         ...(handlers.onText ? { onTextChunk: (chunk: string) => chunk && handlers.onText!(chunk) } : {}),
       });
-      const completionTokens = sequence.tokenMeter.usedOutputTokens - outputBefore;
+      // The meter also counts the token sampled when the limit is hit, which is not part of the text.
+      const sampled = sequence.tokenMeter.usedOutputTokens - outputBefore;
+      const completionTokens = metadata.stopReason === 'maxTokens' ? Math.min(sampled, request.maxTokens ?? sampled) : sampled;
       return {
         text,
         toolCalls: [],
-        finishReason: request.maxTokens !== undefined && completionTokens >= request.maxTokens ? 'length' : 'stop',
+        finishReason: metadata.stopReason === 'maxTokens' ? 'length' : 'stop',
         usage: { prompt_tokens: tokens.length, completion_tokens: completionTokens, total_tokens: tokens.length + completionTokens },
         aborted: handlers.signal.aborted,
       };
@@ -189,8 +200,12 @@ export class Engine {
     await this.llama.dispose();
   }
 
-  private checkContext(promptTokens: number, maxTokens: number | undefined): void {
-    if (promptTokens + (maxTokens ?? 1) > this.contextLength) throw contextLengthExceeded(promptTokens + (maxTokens ?? 0), this.contextLength);
+  /**
+   * A prompt that fills the context is refused with both numbers. A max_tokens beyond what is left is not an
+   * error (agents send large ones): generation stops when the context is full, with finish_reason "length".
+   */
+  private checkContext(promptTokens: number): void {
+    if (promptTokens >= this.contextLength) throw contextLengthExceeded(promptTokens, this.contextLength);
   }
 
   private sampling(request: { temperature?: number; topP?: number; seed?: number; maxTokens?: number; stop: string[]; frequencyPenalty?: number; presencePenalty?: number }) {
@@ -200,7 +215,7 @@ export class Engine {
       ...(request.topP !== undefined ? { topP: request.topP } : {}),
       ...(this.options.minP !== undefined ? { minP: this.options.minP } : {}),
       ...(request.seed !== undefined ? { seed: request.seed } : {}),
-      ...(request.maxTokens !== undefined ? { maxTokens: request.maxTokens } : { maxTokens: this.contextLength }),
+      maxTokens: Math.min(request.maxTokens ?? this.contextLength, this.contextLength),
       ...(request.stop.length ? { customStopTriggers: request.stop } : {}),
       // OpenAI semantics: no repetition penalty unless asked for.
       repeatPenalty: penalties ? { penalty: 1, frequencyPenalty: request.frequencyPenalty ?? 0, presencePenalty: request.presencePenalty ?? 0 } : (false as const),

@@ -72,7 +72,9 @@ export function createHttpServer(options: HttpServerOptions): Server {
     const path = (req.url ?? '/').split('?')[0]!.replace(/\/+$/, '') || '/';
     if (path === '/health') {
       if (req.method !== 'GET' && req.method !== 'HEAD') throw new OpenAiError(405, `${req.method} is not allowed on /health`);
-      return json(res, options.state.engine ? 200 : 503, { status: options.state.engine ? 'ok' : 'loading' });
+      const engine = options.state.engine;
+      if (!engine) return json(res, 503, { status: 'loading' });
+      return json(res, 200, { status: 'ok', slots: { total: engine.parallel, busy: engine.parallel - engine.available, queued: engine.queued } });
     }
     if (options.apiKey && !authorized(req, options.apiKey)) throw unauthorized(req.headers.authorization ? 'Incorrect API key provided.' : 'Missing API key: send Authorization: Bearer <key>.');
     const engine = options.state.engine;
