@@ -5,7 +5,7 @@
 import type { ChatHistoryItem, ChatModelFunctions, ChatWrapper, LLamaChatGenerateResponseOptions, Llama, LlamaChatResponse, LlamaContext, LlamaContextSequence, LlamaModel } from 'node-llama-cpp';
 import { newToolCallId } from './toolCallIds.js';
 import type { ChatRequest } from './parseChatRequest.js';
-import { SequencePool } from './sequencePool.js';
+import { commonPrefixLength, SequencePool } from './sequencePool.js';
 import { toChatHistory } from './toChatHistory.js';
 import { contextLengthExceeded } from './openAiError.js';
 
@@ -41,7 +41,7 @@ export interface GenerationResult {
   text: string;
   toolCalls: ToolCallOut[];
   finishReason: 'stop' | 'length' | 'tool_calls';
-  usage: { prompt_tokens: number; completion_tokens: number; total_tokens: number };
+  usage: { prompt_tokens: number; completion_tokens: number; total_tokens: number; prompt_tokens_details?: { cached_tokens: number } };
   aborted: boolean;
 }
 
@@ -120,6 +120,8 @@ export class Engine {
     this.checkContext(promptTokens.length);
     const grammar = await this.grammarFor(request);
     const sequence = await this.pool.acquire(promptTokens, handlers.signal);
+    // What this sequence already evaluated of the prompt is not evaluated again (OpenAI reports it as cached).
+    const cachedTokens = commonPrefixLength(sequence.contextTokens, promptTokens);
     const chat = new this.nlc.LlamaChat({ contextSequence: sequence, chatWrapper: wrapper, autoDisposeSequence: false });
     // Sampled tokens, function calls included (onToken reports only text).
     const outputBefore = sequence.tokenMeter.usedOutputTokens;
@@ -155,7 +157,12 @@ export class Engine {
         text: response.response,
         toolCalls,
         finishReason: toolCalls.length ? 'tool_calls' : stop === 'maxTokens' ? 'length' : 'stop',
-        usage: { prompt_tokens: promptTokens.length, completion_tokens: completionTokens, total_tokens: promptTokens.length + completionTokens },
+        usage: {
+          prompt_tokens: promptTokens.length,
+          completion_tokens: completionTokens,
+          total_tokens: promptTokens.length + completionTokens,
+          prompt_tokens_details: { cached_tokens: cachedTokens },
+        },
         aborted: stop === 'abort',
       };
     } finally {

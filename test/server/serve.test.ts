@@ -186,6 +186,16 @@ describe('devstral serve', () => {
     assert.equal(r.usage!.completion_tokens, 6);
   });
 
+  it('a growing conversation reuses the prefix already evaluated (usage.prompt_tokens_details.cached_tokens)', async () => {
+    const turn1 = [{ role: 'system' as const, content: 'You are a coding agent. '.repeat(20) }, { role: 'user' as const, content: 'first task' }];
+    const a = await client.chat.completions.create({ model: 'devstral-test', messages: turn1, max_tokens: 4, seed: 9 });
+    const turn2 = [...turn1, { role: 'assistant' as const, content: a.choices[0]!.message.content ?? '' }, { role: 'user' as const, content: 'second task' }];
+    const b = await client.chat.completions.create({ model: 'devstral-test', messages: turn2, max_tokens: 4, seed: 9 });
+    const cached = b.usage!.prompt_tokens_details?.cached_tokens ?? 0;
+    assert.ok(cached >= a.usage!.prompt_tokens - 2, `cached ${cached} of the first turn's ${a.usage!.prompt_tokens} prompt tokens`);
+    assert.ok(cached < b.usage!.prompt_tokens);
+  });
+
   it('four parallel streams complete, and a fifth waits in the queue and completes', async () => {
     const run = async () => {
       const stream = await client.chat.completions.create({ model: 'devstral-test', messages: [{ role: 'user', content: 'p' }], max_tokens: 64, stream: true });
