@@ -7,6 +7,10 @@ export const ExitCode = {
   runtimeMissing: 5,
   download: 6,
   server: 7,
+  /** `devstral health`: the endpoint does not answer at all. */
+  unreachable: 8,
+  /** `devstral health`: it answers, but a required check failed. */
+  unhealthy: 9,
   /** Ctrl-C: 128 + SIGINT, as shells report it. */
   interrupted: 130,
 } as const;

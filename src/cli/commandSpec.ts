@@ -3,6 +3,8 @@ export interface OptionSpec {
   type: 'string' | 'boolean';
   describe: string;
   default?: string | boolean;
+  /** A one-letter short form (`-f`). */
+  alias?: string;
 }
 
 export interface PositionalSpec {

@@ -1,6 +1,6 @@
 /** What `plan` and `command` share: parse the options, load the model and hardware, plan. */
 import type { HardwareFacts } from '../hardware/hardwareFacts.js';
-import type { Plan, ServeOptions } from '../plan/plan.js';
+import type { Plan, PlanOptions, ServeOptions } from '../plan/plan.js';
 import { planLaunch } from '../plan/planLaunch.js';
 import type { ModelProfile } from '../profiles/modelProfile.js';
 import type { CommandArgs } from './commandSpec.js';
@@ -12,10 +12,11 @@ export interface LoadedPlan {
   model: ModelProfile;
   facts: HardwareFacts;
   serve: ServeOptions;
+  options: PlanOptions;
 }
 
 export async function loadPlan(args: CommandArgs): Promise<LoadedPlan> {
   const serve = parseServeOptions(args);
   const { model, facts, options } = await loadPlanInputs(args);
-  return { plan: planLaunch(facts, model, options, serve), model, facts, serve };
+  return { plan: planLaunch(facts, model, options, serve), model, facts, serve, options };
 }

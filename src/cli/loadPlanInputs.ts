@@ -16,11 +16,33 @@ export interface RawPlanInputArgs extends RawPlanArgs {
   hardware?: unknown;
 }
 
+/** A GGUF on disk: planned from its header, for llama.cpp (the only runtime here that opens a local file). */
+async function localGguf(path: string, options: PlanOptions): Promise<{ model: ModelProfile; quant?: string; repo?: string; revision?: string }> {
+  const [{ stat }, { readGgufFile }, { summarizeGguf }, { profileFromGguf }, { DevstralError }] = await Promise.all([
+    import('node:fs/promises'),
+    import('../gguf/readGgufFile.js'),
+    import('../gguf/summarizeGguf.js'),
+    import('../profiles/profileFromGguf.js'),
+    import('../errors.js'),
+  ]);
+  const info = await stat(path).catch(() => undefined);
+  if (!info?.isFile()) throw new DevstralError('usage', `--model ${path}: no such file`, { hint: 'give the path of a .gguf file, an hf: reference or a profile id' });
+  if (options.runtime && options.runtime !== 'llamacpp') throw new DevstralError('usage', `--runtime ${options.runtime} cannot open a local GGUF file`, { hint: 'use --runtime llamacpp, or a profile id' });
+  let summary;
+  try {
+    summary = summarizeGguf(await readGgufFile(path));
+  } catch (error) {
+    throw new DevstralError('usage', `--model ${path}: not a usable GGUF file (${(error as Error).message})`, { hint: 'check the file (a partial download?)' });
+  }
+  options.runtime = 'llamacpp';
+  return { model: profileFromGguf(summary, path, info.size) };
+}
+
 export async function loadPlanInputs(args: RawPlanInputArgs): Promise<PlanInputs> {
   const options = parsePlanOptions(args);
   const catalog = await loadCatalog();
-  const { resolveModel } = await import('../profiles/resolveModel.js');
-  const resolved = resolveModel(catalog, args.model === undefined ? undefined : String(args.model));
+  const ref = args.model === undefined ? undefined : String(args.model);
+  const resolved = ref !== undefined && /\.gguf$/i.test(ref) && !ref.startsWith('hf:') ? await localGguf(ref, options) : (await import('../profiles/resolveModel.js')).resolveModel(catalog, ref);
   if (resolved.quant && options.quant === undefined) options.quant = resolved.quant;
   if (resolved.repo) options.repo = resolved.repo;
   if (resolved.revision) options.revision = resolved.revision;

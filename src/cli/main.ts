@@ -7,10 +7,15 @@ import { DevstralError } from '../errors.js';
 import { packageInfo } from '../packageInfo.js';
 import { commandCommand } from './commands/commandCommand.js';
 import { detectCommand } from './commands/detectCommand.js';
+import { healthCommand } from './commands/healthCommand.js';
+import { downCommand } from './commands/downCommand.js';
+import { logsCommand } from './commands/logsCommand.js';
 import { planCommand } from './commands/planCommand.js';
 import { profilesCommand } from './commands/profilesCommand.js';
 import { pullCommand } from './commands/pullCommand.js';
 import { serveCommand } from './commands/serveCommand.js';
+import { statusCommand } from './commands/statusCommand.js';
+import { upCommand } from './commands/upCommand.js';
 import { parseFast } from './parseFast.js';
 import { renderError } from './render/renderError.js';
 
@@ -20,7 +25,7 @@ const argv = process.argv.slice(2);
 if (argv[0] === 'serve' && process.env.UV_THREADPOOL_SIZE === undefined) process.env.UV_THREADPOOL_SIZE = '1';
 const json = argv.includes('--json');
 const debug = argv.includes('--debug');
-const commands = [detectCommand, planCommand, commandCommand, pullCommand, serveCommand, profilesCommand];
+const commands = [upCommand, detectCommand, planCommand, commandCommand, pullCommand, serveCommand, healthCommand, statusCommand, logsCommand, downCommand, profilesCommand];
 
 function fail(error: unknown): never {
   process.stderr.write(renderError(error, debug));

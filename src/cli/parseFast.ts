@@ -16,6 +16,7 @@ export function parseFast(argv: string[], commands: CommandSpec[]): { spec: Comm
   const parsed = parser.detailed(argv.slice(1), {
     string: names.filter((n) => options[n]!.type === 'string'),
     boolean: names.filter((n) => options[n]!.type === 'boolean'),
+    alias: Object.fromEntries(names.flatMap((n) => (options[n]!.alias ? [[n, options[n]!.alias!]] : []))),
     configuration: { 'unknown-options-as-args': true, 'strip-aliased': true },
   });
   if (parsed.error || argv.includes('--help') || argv.includes('-h')) return undefined;

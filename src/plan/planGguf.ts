@@ -34,7 +34,7 @@ type Outcome = { fit: GgufFit } | { rejections: Rejection[] };
 
 function candidates(model: ModelProfile, runtime: 'llamacpp' | 'ollama', options: PlanOptions, rejections: Rejection[]): Candidate[] {
   return selectArtifacts(model, runtime, options)
-    .filter((a) => a.format === 'gguf' && (runtime === 'llamacpp' ? a.source.startsWith('hf:') : a.ollama !== undefined))
+    .filter((a) => a.format === 'gguf' && (runtime === 'llamacpp' ? /^(hf|file):/.test(a.source) : a.ollama !== undefined))
     .flatMap((artifact) => {
       const size = artifactSize(artifact, model);
       if (!size) {

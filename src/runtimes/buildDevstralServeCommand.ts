@@ -7,7 +7,8 @@ const GPU_FLAG: Record<Device, string> = { cuda: 'cuda', metal: 'metal', vulkan:
 
 /** `devstral serve`: our OpenAI-compatible server on node-llama-cpp. Pure. */
 export function buildDevstralServeCommand(plan: PlanCore, model: ModelProfile, facts: HardwareFacts, serve: ResolvedServeOptions): LaunchCommand {
-  const source = plan.artifact.revision ? `${plan.artifact.source}@${plan.artifact.revision}` : plan.artifact.source;
+  const local = plan.artifact.source.startsWith('file:');
+  const source = local ? plan.artifact.source.slice(5) : plan.artifact.revision ? `${plan.artifact.source}@${plan.artifact.revision}` : plan.artifact.source;
   const argv = ['devstral', 'serve', '--model', source, '--ctx', String(plan.contextLength)];
   argv.push('--gpu', GPU_FLAG[plan.device], '--gpu-layers', plan.gpuLayers === plan.layers ? 'max' : String(plan.gpuLayers ?? 0));
   if (plan.kvCacheType === 'q8_0') argv.push('--kv-cache-type', 'q8_0');

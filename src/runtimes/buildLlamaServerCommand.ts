@@ -9,8 +9,9 @@ import { deviceEnv } from './deviceEnv.js';
  * tool-call format). Pure.
  */
 export function buildLlamaServerCommand(plan: PlanCore, model: ModelProfile, facts: HardwareFacts, serve: ResolvedServeOptions): LaunchCommand {
-  const { repo, path } = parseHfRef(plan.artifact.source);
-  const argv = ['llama-server', '--hf-repo', repo, '--hf-file', path ?? '', '--jinja', '-c', String(plan.contextLength)];
+  const source = plan.artifact.source;
+  const weights = source.startsWith('file:') ? ['-m', source.slice(5)] : ['--hf-repo', parseHfRef(source).repo, '--hf-file', parseHfRef(source).path ?? ''];
+  const argv = ['llama-server', ...weights, '--jinja', '-c', String(plan.contextLength)];
   // 999 offloads every layer including the output layer.
   argv.push('-ngl', plan.gpuLayers === plan.layers ? '999' : String(plan.gpuLayers ?? 0));
   if (plan.kvCacheType === 'q8_0') argv.push('-fa', 'on', '-ctk', 'q8_0', '-ctv', 'q8_0');

@@ -120,6 +120,8 @@ describe('pullSnapshot', () => {
   });
 
   it('resumes after an interruption, fetching only the missing bytes', async () => {
+    // Throttled, so the interruption lands mid-file however busy the machine is.
+    hub.setFault({ rateBytesPerSec: 512 * 1024 });
     const controller = new AbortController();
     const first = pullSnapshot(one('big.bin'), options({
       connections: 2,
@@ -135,6 +137,7 @@ describe('pullSnapshot', () => {
     assert.ok(!existsSync(blob), 'an unverified file never enters blobs/');
     await hub.idle();
     hub.reset();
+    hub.setFault(undefined);
     const result = await pullSnapshot(one('big.bin'), options({ connections: 2 }));
     await hub.idle();
     assert.equal(result.fetchedBytes, BIG - onDisk);

@@ -1,0 +1,398 @@
+/**
+ * `devstral serve` against node-llama-cpp generating in-process, on a generated ~400M-parameter F16 model
+ * (large enough that per-token compute dominates, as with the real model):
+ *  - tokens/s streamed over HTTP (/v1/completions, SSE) vs in-process `sequence.evaluate`, one request at a time;
+ *  - aggregate tokens/s with four requests at once (one context, four sequences) vs one at a time;
+ *  - time to first token over HTTP minus in-process;
+ *  - a sweep of --threads x UV_THREADPOOL_SIZE in-process at concurrency 1, to check the server's defaults.
+ * Every in-process configuration is a child process of its own (the thread-pool size is fixed when a process
+ * starts); all stay loaded and runs are interleaved, so machine load hits every configuration alike. Greedy
+ * decoding and the same prompts everywhere, so every configuration generates the same tokens.
+ * Targets: HTTP >= 0.95 x in-process at concurrency 1; aggregate at concurrency 4 >= 1.8 x concurrency 1.
+ * Knobs: BENCH_REPS (3), BENCH_TOKENS (128), BENCH_SERVER_SWEEP=1 (also sweep servers), BENCH_FRESH=1 (regenerate the model).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import type { LlamaContextSequence } from 'node-llama-cpp';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const self = fileURLToPath(import.meta.url);
+const bin = join(root, 'dist/cli/main.js');
+const CONTEXT_SIZE = 1024;
+
+/** One measured generation: per stream, ms from the common start to the first token and to the end. */
+interface Stream {
+  firstMs: number;
+  endMs: number;
+  tokens: number;
+  firstText?: string;
+}
+interface Run {
+  streams: Stream[];
+  wallMs: number;
+}
+interface RunCommand {
+  prompts: string[];
+  maxTokens: number;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// In-process reference: node-llama-cpp directly, greedy `sequence.evaluate`, one context per concurrency level.
+
+async function inProcessWorker(options: { modelPath: string; threads: number }): Promise<void> {
+  const { getLlama, LlamaLogLevel } = await import('node-llama-cpp');
+  const llama = await getLlama({ gpu: false, build: 'never', maxThreads: options.threads, logLevel: LlamaLogLevel.error });
+  const model = await llama.loadModel({ modelPath: options.modelPath });
+  const pools = new Map<number, LlamaContextSequence[]>();
+  const send = (message: unknown) => process.stdout.write(`${JSON.stringify(message)}\n`);
+  send({ ready: true });
+  for await (const line of createInterface({ input: process.stdin })) {
+    const command = JSON.parse(line) as RunCommand;
+    const n = command.prompts.length;
+    let sequences = pools.get(n);
+    if (!sequences) {
+      const context = await model.createContext({ contextSize: CONTEXT_SIZE, sequences: n, threads: options.threads });
+      sequences = Array.from({ length: n }, () => context.getSequence());
+      pools.set(n, sequences);
+    }
+    await Promise.all(sequences.map((s) => s.clearHistory()));
+    const prompts = command.prompts.map((p) => [model.tokens.bos!, ...model.tokenize(p)]);
+    const start = performance.now();
+    const streams = await Promise.all(
+      prompts.map(async (prompt, i): Promise<Stream> => {
+        let firstMs = 0;
+        let firstText = '';
+        let tokens = 0;
+        for await (const token of sequences[i]!.evaluate(prompt, { temperature: 0 })) {
+          if (tokens === 0) [firstMs, firstText] = [performance.now() - start, model.detokenize([token])];
+          if (++tokens >= command.maxTokens) break;
+        }
+        return { firstMs, endMs: performance.now() - start, tokens, firstText };
+      }),
+    );
+    send({ streams, wallMs: performance.now() - start } satisfies Run);
+  }
+  process.exit(0);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The parent: model, processes, interleaved runs, report.
+
+interface Config {
+  threads: number;
+  /** undefined: not set, libuv's default of 4. */
+  uv?: number;
+}
+const configName = (c: Config) => `threads ${c.threads}, UV_THREADPOOL_SIZE ${c.uv ?? 'unset (4)'}`;
+const sameConfig = (a: Config, b: Config) => a.threads === b.threads && a.uv === b.uv;
+
+interface Target {
+  label: string;
+  run: (command: RunCommand) => Promise<Run>;
+  stop: () => void;
+}
+
+async function main(): Promise<void> {
+  if (!existsSync(bin)) throw new Error('dist/cli/main.js is missing: run `npm run build` first');
+  const reps = Number(process.env.BENCH_REPS ?? 3);
+  const maxTokens = Number(process.env.BENCH_TOKENS ?? 128);
+  const serverSweep = process.env.BENCH_SERVER_SWEEP === '1';
+  const began = performance.now();
+
+  const model = await generateModel();
+  const cpus = availableParallelism();
+  const busyBefore = await otherCpuLoad();
+  // What `devstral serve` does with neither --threads nor UV_THREADPOOL_SIZE: see src/cli/main.ts and runServe.ts.
+  const serverDefault: Config = { threads: cpus, uv: 1 };
+  const threadCounts = [...new Set([1, 2, cpus])].sort((a, b) => a - b);
+  const configs: Config[] = threadCounts.flatMap((threads) => [{ threads }, { threads, uv: 1 }]);
+  if (!configs.some((c) => sameConfig(c, serverDefault))) configs.push(serverDefault);
+
+  console.log(`devstral serve vs node-llama-cpp in-process (node-llama-cpp ${nlcVersion()}, Node ${process.version}, ${cpus} CPUs)`);
+  console.log(`model: ${model.parameterCount.toLocaleString('en-US')} parameters, F16, ${(model.bytes / 1024 ** 2).toFixed(0)} MiB, ` + `${model.description}; ${model.note}`);
+  console.log(`runs: ${maxTokens} tokens per request, greedy, ${reps} interleaved repetitions, medians; server default = ${configName(serverDefault)}\n`);
+
+  // Every process loads the same file (shared page cache); all are idle except the one being measured.
+  const inProcess = new Map<Config, Target>();
+  const servers = new Map<Config, Target>();
+  const starting: Promise<unknown>[] = [];
+  for (const c of configs) starting.push(startInProcess(model.path, c).then((t) => inProcess.set(c, t)));
+  starting.push(startServer(model.path, undefined).then((t) => servers.set(serverDefault, t)));
+  if (serverSweep) for (const c of configs.filter((x) => !sameConfig(x, serverDefault))) starting.push(startServer(model.path, c).then((t) => servers.set(c, t)));
+  try {
+    await Promise.all(starting);
+    const reference = inProcess.get(configs.find((c) => sameConfig(c, serverDefault))!)!;
+    const server = servers.get(serverDefault)!;
+
+    // Warm-up: page the weights in, create the contexts.
+    for (const t of [...inProcess.values(), ...servers.values()]) await t.run({ prompts: ['warm up'], maxTokens: 8 });
+    for (const t of [reference, server]) await t.run({ prompts: [0, 1, 2, 3].map((i) => `warm up ${i}`), maxTokens: 8 });
+
+    // Prompts differ from the first character, so the server cannot reuse a previous request's prefix.
+    let promptNumber = 0;
+    const prompt = () => `${String.fromCharCode(65 + (promptNumber % 26))}${promptNumber++}: The quick brown fox jumps over the lazy dog.`;
+    const c1 = new Map<Target, Run[]>();
+    const c4 = new Map<Target, Run[]>();
+    const c1Targets = [reference, server, ...[...inProcess.values()].filter((t) => t !== reference), ...[...servers.values()].filter((t) => t !== server)];
+    for (let rep = 0; rep < reps; rep++) {
+      const p1 = prompt();
+      // Rotate the order each repetition so drift in machine load does not favour one position.
+      for (const t of rotate(c1Targets, rep)) push(c1, t, await t.run({ prompts: [p1], maxTokens }));
+      const p4 = [prompt(), prompt(), prompt(), prompt()];
+      for (const t of rotate([reference, server], rep)) push(c4, t, await t.run({ prompts: p4, maxTokens }));
+      process.stderr.write(`repetition ${rep + 1}/${reps} done (${((performance.now() - began) / 1000).toFixed(0)} s)\n`);
+    }
+
+    report({ reference, server, c1, c4, inProcess, servers, configs, serverDefault, maxTokens });
+    const truncated = [...c1.values(), ...c4.values()].flat().flatMap((r) => r.streams).filter((s) => s.tokens < maxTokens).length;
+    if (truncated) console.log(`\nnote: ${truncated} stream(s) ended before ${maxTokens} tokens (end of sequence); rates are per token generated`);
+    const partial = [...c1.values()].flat().flatMap((r) => r.streams).filter((s) => s.firstText?.includes('\uFFFD')).length;
+    if (partial) console.log(`note: ${partial} stream(s) began with a partial UTF-8 character, which the server holds back: their HTTP TTFT includes a second token`);
+    console.log(`\ntotal ${((performance.now() - began) / 1000).toFixed(0)} s; CPU busy before the runs ${(busyBefore * 100).toFixed(0)}%, load average after ${loadavg()[0]!.toFixed(2)}`);
+    if (busyBefore > 0.1) console.log('warning: other processes were using the CPU when the runs began; results on a 2-core machine are unreliable under load');
+  } finally {
+    for (const t of [...inProcess.values(), ...servers.values()]) t.stop();
+  }
+}
+
+function report(r: {
+  reference: Target;
+  server: Target;
+  c1: Map<Target, Run[]>;
+  c4: Map<Target, Run[]>;
+  inProcess: Map<Config, Target>;
+  servers: Map<Config, Target>;
+  configs: Config[];
+  serverDefault: Config;
+  maxTokens: number;
+}): void {
+  /** Decode rate of a single stream: tokens after the first over the time after the first. */
+  const decode = (run: Run) => (run.streams[0]!.tokens - 1) / ((run.streams[0]!.endMs - run.streams[0]!.firstMs) / 1000);
+  /** Everything the clients received over the wall time, prompt evaluation included. */
+  const aggregate = (run: Run) => run.streams.reduce((n, s) => n + s.tokens, 0) / (run.wallMs / 1000);
+  const ttft = (run: Run) => median(run.streams.map((s) => s.firstMs));
+  const m = (runs: Run[], f: (run: Run) => number) => median(runs.map(f));
+  const spread = (runs: Run[], f: (run: Run) => number) => `${Math.min(...runs.map(f)).toFixed(1)}-${Math.max(...runs.map(f)).toFixed(1)}`;
+  const ref1 = r.c1.get(r.reference)!;
+  const srv1 = r.c1.get(r.server)!;
+  const ref4 = r.c4.get(r.reference)!;
+  const srv4 = r.c4.get(r.server)!;
+
+  const rows: string[][] = [
+    ['concurrency 1', 'decode tok/s', '(min-max)', 'end-to-end tok/s', 'first token ms'],
+    [`in-process (${configName(r.serverDefault)})`, f1(m(ref1, decode)), spread(ref1, decode), f1(m(ref1, aggregate)), f0(m(ref1, ttft))],
+    ['HTTP devstral serve (defaults, --parallel 4)', f1(m(srv1, decode)), spread(srv1, decode), f1(m(srv1, aggregate)), f0(m(srv1, ttft))],
+    ['ratio HTTP / in-process', ratio(m(srv1, decode), m(ref1, decode)), '', ratio(m(srv1, aggregate), m(ref1, aggregate)), `+${f0(m(srv1, ttft) - m(ref1, ttft))} ms`],
+  ];
+  table(rows);
+  console.log('');
+  table([
+    ['concurrency 4 (4 requests at once)', 'aggregate tok/s', '(min-max)', 'per stream tok/s', 'first token ms'],
+    ['in-process (one context, 4 sequences)', f1(m(ref4, aggregate)), spread(ref4, aggregate), f1(m(ref4, aggregate) / 4), f0(m(ref4, ttft))],
+    ['HTTP devstral serve (4 streams)', f1(m(srv4, aggregate)), spread(srv4, aggregate), f1(m(srv4, aggregate) / 4), f0(m(srv4, ttft))],
+    ['ratio HTTP / in-process', ratio(m(srv4, aggregate), m(ref4, aggregate)), '', '', `+${f0(m(srv4, ttft) - m(ref4, ttft))} ms`],
+  ]);
+  console.log('');
+  const scaleHttp = m(srv4, aggregate) / m(srv1, aggregate);
+  const scaleRef = m(ref4, aggregate) / m(ref1, aggregate);
+  const httpRatio = m(srv1, decode) / m(ref1, decode);
+  console.log(`HTTP / in-process at concurrency 1 (decode tok/s):   ${httpRatio.toFixed(2)}  (target >= 0.95: ${httpRatio >= 0.95 ? 'met' : 'NOT met'})`);
+  console.log(`aggregate c=4 / c=1 over HTTP (end-to-end tok/s):     ${scaleHttp.toFixed(2)}x (target >= 1.8x: ${scaleHttp >= 1.8 ? 'met' : 'NOT met'}; in-process ${scaleRef.toFixed(2)}x)`);
+  console.log(`time-to-first-token overhead, HTTP - in-process:      c=1 +${f0(m(srv1, ttft) - m(ref1, ttft))} ms, c=4 +${f0(m(srv4, ttft) - m(ref4, ttft))} ms`);
+
+  console.log('');
+  const sweep: { name: string; runs: Run[]; isDefault: boolean }[] = [];
+  for (const c of r.configs) {
+    const isDefault = sameConfig(c, r.serverDefault);
+    sweep.push({ name: `in-process, ${configName(c)}`, runs: r.c1.get(r.inProcess.get(c)!)!, isDefault });
+    const s = [...r.servers.entries()].find(([k]) => sameConfig(k, c))?.[1];
+    if (s) sweep.push({ name: `HTTP,       ${configName(c)}`, runs: r.c1.get(s)!, isDefault });
+  }
+  const best = Math.max(...sweep.filter((s) => s.name.startsWith('in-process')).map((s) => m(s.runs, decode)));
+  table([
+    ['sweep at concurrency 1', 'decode tok/s', '(min-max)', 'vs fastest', ''],
+    ...sweep.map((s) => [s.name, f1(m(s.runs, decode)), spread(s.runs, decode), ratio(m(s.runs, decode), best), s.isDefault ? '<- serve default' : '']),
+  ]);
+  const defaultRate = m(ref1, decode);
+  const fastest = sweep.filter((s) => s.name.startsWith('in-process')).sort((a, b) => m(b.runs, decode) - m(a.runs, decode))[0]!;
+  console.log(
+    fastest.isDefault
+      ? 'the server default is the fastest in-process configuration'
+      : `the fastest in-process configuration is "${fastest.name.replace('in-process, ', '')}", ${((best / defaultRate - 1) * 100).toFixed(0)}% above the server default` +
+          `; HTTP / fastest in-process = ${(m(srv1, decode) / best).toFixed(2)}`,
+  );
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+async function startInProcess(modelPath: string, config: Config): Promise<Target> {
+  const env = { ...process.env };
+  if (config.uv === undefined) delete env.UV_THREADPOOL_SIZE;
+  else env.UV_THREADPOOL_SIZE = String(config.uv);
+  // The same loader tsx gave this process (process.execArgv), running this file in worker mode.
+  const child = spawn(process.execPath, [...process.execArgv, self, '--in-process-worker', JSON.stringify({ modelPath, threads: config.threads })], { env, stdio: ['pipe', 'pipe', 'inherit'], cwd: root });
+  const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
+  const next = async () => {
+    const line = await lines.next();
+    if (line.done) throw new Error(`in-process worker (${configName(config)}) exited with ${child.exitCode}`);
+    return JSON.parse(line.value) as unknown;
+  };
+  await next();
+  return {
+    label: `in-process ${configName(config)}`,
+    run: async (command) => {
+      child.stdin!.write(`${JSON.stringify(command)}\n`);
+      return (await next()) as Run;
+    },
+    stop: () => stopChild(child),
+  };
+}
+
+/** `devstral serve`; config undefined = its defaults (no --threads, UV_THREADPOOL_SIZE not set). */
+async function startServer(modelPath: string, config: Config | undefined): Promise<Target> {
+  const port = await freePort();
+  const env = { ...process.env };
+  delete env.UV_THREADPOOL_SIZE;
+  // Unset means libuv's default for the in-process workers; `serve` would set 1 itself, so ask for 4 explicitly.
+  if (config) env.UV_THREADPOOL_SIZE = String(config.uv ?? 4);
+  const args = [bin, 'serve', '--model', modelPath, '--port', String(port), '--parallel', '4', ...(config ? ['--threads', String(config.threads)] : [])];
+  const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'ignore', 'pipe'], cwd: root });
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const base = `http://127.0.0.1:${port}`;
+  for (let waited = 0; ; waited += 100) {
+    if (child.exitCode !== null) throw new Error(`devstral serve exited with ${child.exitCode}:\n${stderr}`);
+    if (waited > 120_000) throw new Error(`devstral serve did not become healthy in 120 s:\n${stderr}`);
+    const ok = await fetch(`${base}/health`).then((res) => res.status === 200, () => false);
+    if (ok) break;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  const models = (await (await fetch(`${base}/v1/models`)).json()) as { data: { id: string }[] };
+  const served = models.data[0]!.id;
+  return {
+    label: `HTTP ${config ? configName(config) : 'defaults'}`,
+    run: async (command) => {
+      const start = performance.now();
+      const streams = await Promise.all(command.prompts.map((p) => streamCompletion(base, served, p, command.maxTokens, start)));
+      return { streams, wallMs: performance.now() - start };
+    },
+    stop: () => stopChild(child),
+  };
+}
+
+/** One streamed /v1/completions request; times are from `start`. Tokens come from the usage chunk. */
+async function streamCompletion(base: string, model: string, prompt: string, maxTokens: number, start: number): Promise<Stream> {
+  const res = await fetch(`${base}/v1/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ model, prompt, max_tokens: maxTokens, temperature: 0, stream: true, stream_options: { include_usage: true } }),
+  });
+  if (!res.ok || !res.body) throw new Error(`POST /v1/completions: ${res.status} ${await res.text()}`);
+  const decoder = new TextDecoder();
+  let buffer = '';
+  let firstMs: number | undefined;
+  let tokens: number | undefined;
+  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+    buffer += decoder.decode(chunk, { stream: true });
+    for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
+      const event = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      for (const line of event.split('\n')) {
+        if (!line.startsWith('data: ') || line === 'data: [DONE]') continue;
+        const data = JSON.parse(line.slice(6)) as { choices?: { text?: string }[]; usage?: { completion_tokens: number }; error?: unknown };
+        if (data.error) throw new Error(`stream error: ${JSON.stringify(data.error)}`);
+        if (firstMs === undefined && data.choices?.[0]?.text) firstMs = performance.now() - start;
+        if (data.usage) tokens = data.usage.completion_tokens;
+      }
+    }
+  }
+  if (tokens === undefined || firstMs === undefined) throw new Error('the stream ended without text or usage');
+  return { firstMs, endMs: performance.now() - start, tokens };
+}
+
+/** ~400M parameters: 1024 wide, 24 layers, FF 4096, 16 heads; cached in the temp dir by its options. */
+async function generateModel(): Promise<{ path: string; parameterCount: number; bytes: number; description: string; note: string }> {
+  const options = { embeddingLength: 1024, blockCount: 24, headCount: 16, headCountKv: 16, feedForwardLength: 4096, contextLength: CONTEXT_SIZE, tensorType: 'F16' as const, seed: 400, name: 'bench-serve-400m' };
+  const description = `${options.embeddingLength} wide, ${options.blockCount} layers, FF ${options.feedForwardLength}, ${options.headCount} heads`;
+  const dir = join(tmpdir(), 'devstral-bench-serve');
+  const key = `${options.embeddingLength}x${options.blockCount}-ff${options.feedForwardLength}-h${options.headCount}-kv${options.headCountKv}-s${options.seed}`;
+  const path = join(dir, `model-${key}.gguf`);
+  const meta = `${path}.json`;
+  if (process.env.BENCH_FRESH !== '1' && existsSync(path) && existsSync(meta)) {
+    const saved = JSON.parse(readFileSync(meta, 'utf8')) as { parameterCount: number; bytes: number };
+    if (statSync(path).size === saved.bytes) return { path, ...saved, description, note: `reused from ${path} (BENCH_FRESH=1 regenerates)` };
+  }
+  mkdirSync(dir, { recursive: true });
+  const { writeTinyGguf } = await import('../test/support/writeTinyGguf.ts');
+  const started = performance.now();
+  const tiny = await writeTinyGguf(`${path}.partial`, options);
+  renameSync(`${path}.partial`, path);
+  const saved = { parameterCount: tiny.summary.parameterCount, bytes: tiny.bytes.length };
+  writeFileSync(meta, JSON.stringify(saved));
+  return { path, ...saved, description, note: `generated in ${((performance.now() - started) / 1000).toFixed(0)} s into ${path}` };
+}
+
+/** Share of CPU time not idle over one second, before anything of ours runs: other load skews every number. */
+async function otherCpuLoad(): Promise<number> {
+  const sample = () => {
+    const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+    return { idle: fields[3]! + (fields[4] ?? 0), total: fields.reduce((a, b) => a + b, 0) };
+  };
+  if (!existsSync('/proc/stat')) return 0;
+  const a = sample();
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  const b = sample();
+  return 1 - (b.idle - a.idle) / Math.max(1, b.total - a.total);
+}
+
+function nlcVersion(): string {
+  return (JSON.parse(readFileSync(join(root, 'node_modules/node-llama-cpp/package.json'), 'utf8')) as { version: string }).version;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+function stopChild(child: ChildProcess): void {
+  if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  map.set(key, [...(map.get(key) ?? []), value]);
+}
+
+function rotate<T>(xs: T[], by: number): T[] {
+  const k = by % xs.length;
+  return [...xs.slice(k), ...xs.slice(0, k)];
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+const f0 = (x: number) => x.toFixed(0);
+const f1 = (x: number) => x.toFixed(1);
+const ratio = (a: number, b: number) => (a / b).toFixed(2);
+
+function table(rows: string[][]): void {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => (row[i] ?? '').length)));
+  for (const row of rows) console.log(row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ').trimEnd());
+}
+
+// Last, so every const above is initialized.
+if (process.argv[2] === '--in-process-worker') await inProcessWorker(JSON.parse(process.argv[3]!) as { modelPath: string; threads: number });
+else await main();

@@ -1,0 +1,189 @@
+/**
+ * `devstral up`: detect -> plan (shown, confirmed) -> pull -> start -> wait until ready -> smoke test ->
+ * summary. Foreground by default (Ctrl-C stops everything); --detach leaves the server to `devstral down`.
+ */
+import { createInterface } from 'node:readline/promises';
+import { DevstralError } from '../errors.js';
+import type { CommandArgs } from './commandSpec.js';
+import { writeOut } from './output.js';
+import { parsePositiveInt } from './parseOptions.js';
+
+const say = (json: boolean) => (line: string) => {
+  if (!json) process.stderr.write(`${line}\n`);
+};
+
+async function confirm(question: string): Promise<boolean> {
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return /^y(es)?$/i.test((await rl.question(question)).trim());
+  } finally {
+    rl.close();
+  }
+}
+
+export async function runUp(args: CommandArgs): Promise<void> {
+  // Ctrl-C at any stage: whatever was started is stopped (the handler is in place before anything starts).
+  const interrupted = new AbortController();
+  const onSignal = () => interrupted.abort();
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    await up(args, interrupted.signal);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+const interruptedError = () => new DevstralError('interrupted', 'interrupted: everything devstral up started was stopped', { hint: 'run devstral up again; downloads resume' });
+
+async function up(args: CommandArgs, interrupted: AbortSignal): Promise<void> {
+  const json = args.json === true;
+  const log = say(json);
+  const name = String(args.name ?? 'devstral');
+  const readyTimeoutS = parsePositiveInt('ready-timeout', args.readyTimeout, 24 * 3600);
+
+  // 1-2. Detect and plan.
+  const [{ loadPlan }, registry] = await Promise.all([import('./loadPlan.js'), import('../supervise/registry.js')]);
+  registry.assertServerName(name);
+  const { plan: first, model, facts, serve, options } = await loadPlan({ ...args, port: args.port === 'auto' ? undefined : args.port });
+  // The port: a busy one is an error naming its owner; auto picks a free one. A running Ollama is reused as it is.
+  let plan = first;
+  const reusing = plan.runtime === 'ollama' && plan.command.argv.length === 0;
+  if (!reusing && !args.dryRun) {
+    const { resolvePort } = await import('../up/resolvePort.js');
+    const planned = Number(new URL(plan.endpoint.baseUrl).port);
+    const port = await resolvePort(serve.host, args.port === 'auto' ? 'auto' : planned, planned);
+    if (port !== planned) plan = (await import('../plan/planLaunch.js')).planLaunch(facts, model, options, { ...serve, port });
+    await registry.claimServer({ name, host: serve.host, port });
+  }
+  const { renderPlan } = await import('./render/renderPlan.js');
+  if (!json) log(renderPlan(plan, model, facts));
+  if (args.dryRun) {
+    if (json) writeOut(JSON.stringify({ dryRun: true, plan }, null, 2));
+    return;
+  }
+  if (!args.yes && process.stdin.isTTY && process.stderr.isTTY && !(await confirm('\nStart it? [y/N] '))) {
+    throw new DevstralError('usage', 'not started', { hint: 'run again with --yes to skip the question' });
+  }
+  const final = { plan, serve };
+  const current = plan;
+
+  // 3. Pull what the plan needs (Ollama pulls through its own server, after it starts).
+  let modelPath: string | undefined = current.artifact.source.startsWith('file:') ? current.artifact.source.slice(5) : undefined;
+  if (current.runtime !== 'ollama' && !modelPath) {
+    log(`\nDownloading ${current.artifact.source} (${(current.artifact.bytes / 1024 ** 3).toFixed(1)} GiB; resumable)`);
+    const { runPullForPlan } = await import('../up/pullForPlan.js');
+    modelPath = await runPullForPlan(current, model, json, interrupted);
+  }
+
+  // 4. Start.
+  const { startServer } = await import('../up/startServer.js');
+  const logPath = registry.serverLogPath(name);
+  let started = await startServer({ plan: current, facts, ...(modelPath ? { modelPath } : {}), logPath });
+  const baseUrl = current.endpoint.baseUrl;
+  const record = () => ({
+    name,
+    runtime: current.runtime,
+    pid: started.process?.pid ?? 0,
+    pgid: started.process?.pid ?? 0,
+    host: final.serve.host,
+    port: Number(new URL(baseUrl).port),
+    baseUrl,
+    model: current.artifact.source,
+    servedModel: current.endpoint.model,
+    ...(final.serve.apiKey ? { apiKey: final.serve.apiKey } : {}),
+    logPath,
+    startedAt: new Date().toISOString(),
+    command: started.command,
+    ...(started.reused ? { reused: true } : {}),
+  });
+  if (!started.reused) await registry.writeRecord(record());
+  const { stopProcessGroup } = await import('../supervise/startProcess.js');
+  const stop = async () => {
+    if (started.process && !started.reused) await stopProcessGroup(started.process.pid, { timeoutMs: 15000 });
+    await registry.removeRecord(name);
+  };
+
+  try {
+    // 5. Wait until it really serves (vLLM: minutes, while the log shows progress).
+    const { waitUntilServing, ServerFailed } = await import('../up/waitUntilServing.js');
+    const timeoutMs = (readyTimeoutS ?? (current.runtime === 'vllm' ? 900 : 300)) * 1000;
+    log(`\nStarting ${current.runtime} (log: ${logPath})`);
+    const wait = () =>
+      waitUntilServing({
+        baseUrl,
+        ...(final.serve.apiKey ? { apiKey: final.serve.apiKey } : {}),
+        ...(started.reused ? {} : { logPath }),
+        timeoutMs,
+        isAlive: () => started.reused || (started.process?.isAlive() ?? false),
+        signal: interrupted,
+        onProgress: (line) => log(`  loading: ${line}`),
+      });
+    try {
+      await wait();
+    } catch (error) {
+      const retry = error instanceof ServerFailed ? error.diagnosis?.retryContext : undefined;
+      if (!retry || !args.autoRetry || current.runtime !== 'vllm') {
+        if (retry && current.runtime === 'vllm') throw new DevstralError('server', error instanceof Error ? error.message : String(error), { details: (error as DevstralError).details, hint: `run again with --ctx ${retry}, or add --auto-retry` });
+        throw error;
+      }
+      log(`  vLLM fits ${retry} tokens: retrying once with --max-model-len ${retry}`);
+      await stop();
+      started = await startServer({ plan: current, facts, logPath, contextLength: retry });
+      await registry.writeRecord(record());
+      await wait();
+    }
+    interrupted.throwIfAborted();
+    if (current.runtime === 'ollama') {
+      const { setupOllama } = await import('../up/setupOllama.js');
+      log(`Pulling ${current.artifact.ollama} into Ollama and creating ${current.endpoint.model} (context ${current.contextLength})`);
+      await setupOllama(baseUrl.replace(/\/v1$/, ''), current, model.sampling.temperature);
+    }
+
+    // 6. Smoke test: a chat, a forced tool call, a stream.
+    if (args.smoke !== false) {
+      const { checkEndpoint } = await import('../health/checkEndpoint.js');
+      const report = await checkEndpoint({ baseUrl, model: current.endpoint.model, signal: interrupted, ...(final.serve.apiKey ? { apiKey: final.serve.apiKey } : {}), minContext: Math.min(32768, current.contextLength) });
+      const { renderHealthReport } = await import('../health/renderHealthReport.js');
+      if (!json) log(`\n${renderHealthReport(report)}`);
+      if (report.verdict !== 'healthy') throw new DevstralError('server', `the server started but failed its smoke test (${report.verdict})`, { hint: `see the checks above and the log: ${logPath}; --no-smoke skips the test` });
+    }
+  } catch (error) {
+    await stop().catch(() => undefined);
+    throw interrupted.aborted ? interruptedError() : error;
+  }
+
+  // 7. Summary.
+  const { renderConnectInfo, connectSettings } = await import('../up/renderConnectInfo.js');
+  const info = { baseUrl, model: current.endpoint.model, contextLength: current.contextLength, ...(final.serve.apiKey ? { apiKey: final.serve.apiKey } : {}) };
+  if (json) {
+    writeOut(JSON.stringify({ name, runtime: current.runtime, ...info, pid: started.process?.pid ?? null, logPath, detached: args.detach === true, settings: connectSettings(info) }, null, 2));
+  } else {
+    log(`\nReady: ${current.runtime} serves "${current.endpoint.model}" at ${baseUrl}\n`);
+    log(renderConnectInfo(info));
+    log(args.detach ? `\nRunning in the background: devstral status | devstral logs ${name} | devstral down ${name}` : '\nPress Ctrl-C to stop.');
+  }
+  if (args.detach || started.reused) return;
+
+  // Foreground: Ctrl-C or SIGTERM stops the server and everything it started. The server is a detached child
+  // (so a crash of ours does not take it down mid-write), which does not keep us alive: a timer does.
+  const keepAlive = setInterval(() => undefined, 60_000);
+  try {
+    const exit = await Promise.race([
+      new Promise<'interrupted'>((resolve) => (interrupted.aborted ? resolve('interrupted') : interrupted.addEventListener('abort', () => resolve('interrupted'), { once: true }))),
+      started.process ? started.process.exited : new Promise<never>(() => undefined),
+    ]);
+    if (exit === 'interrupted') return void (await stop());
+    const { readLogTail } = await import('../up/waitUntilServing.js');
+    const { diagnoseLog } = await import('../up/diagnoseLog.js');
+    await registry.removeRecord(name);
+    const diagnosis = diagnoseLog(await readLogTail(logPath));
+    throw new DevstralError('server', `the server stopped (${exit.signal ?? `exit code ${exit.code}`})${diagnosis ? `: ${diagnosis.problem}` : ''}`, {
+      details: diagnosis?.lines ?? [],
+      hint: diagnosis?.hint ?? `see the log: ${logPath}`,
+    });
+  } finally {
+    clearInterval(keepAlive);
+  }
+}

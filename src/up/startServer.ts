@@ -1,0 +1,68 @@
+/**
+ * Starts the planned server as a supervised child (its own process group, output to a log file), or reuses
+ * an Ollama server that already answers. Returns what waiting, the registry and stopping need.
+ */
+import { fileURLToPath } from 'node:url';
+import { DevstralError } from '../errors.js';
+import type { HardwareFacts } from '../hardware/hardwareFacts.js';
+import type { LaunchCommand, Plan } from '../plan/plan.js';
+import { startProcess, type RunningProcess } from '../supervise/startProcess.js';
+
+export interface StartedServer {
+  process?: RunningProcess;
+  /** The command that runs (for the registry and messages). */
+  command: string[];
+  /** An Ollama server somebody else started: never stopped by us. */
+  reused: boolean;
+}
+
+export interface StartInput {
+  plan: Plan;
+  facts: HardwareFacts;
+  /** llama.cpp: the GGUF on disk (from the pull). */
+  modelPath?: string;
+  logPath: string;
+  /** Replaces the plan's context (a retry after vLLM said less fits). */
+  contextLength?: number;
+}
+
+const CLI = fileURLToPath(new URL('../cli/main.js', import.meta.url));
+
+/** The plan's command with another context length (vLLM --max-model-len / devstral serve --ctx). */
+export function withContext(command: LaunchCommand, contextLength: number): LaunchCommand {
+  const argv = [...command.argv];
+  for (const flag of ['--max-model-len', '--ctx']) {
+    const at = argv.indexOf(flag);
+    if (at >= 0) argv[at + 1] = String(contextLength);
+  }
+  return { ...command, argv };
+}
+
+export async function startServer(input: StartInput): Promise<StartedServer> {
+  const { plan } = input;
+  const command = input.contextLength ? withContext(plan.command, input.contextLength) : plan.command;
+  if (plan.runtime === 'ollama' && command.argv.length === 0) return { command: ['ollama (already running)'], reused: true };
+  let [file, ...args] = command.argv;
+  if (plan.runtime === 'llamacpp') {
+    // Our own server: this install's CLI, on the file the pull verified.
+    if (!input.modelPath) throw new DevstralError('server', 'no local model file to serve');
+    const at = args.indexOf('--model');
+    args[at + 1] = input.modelPath;
+    [file, args] = [process.execPath, [CLI, ...args]];
+  }
+  try {
+    const running = await startProcess({ file: file!, args, env: { ...process.env, ...command.env } as Record<string, string>, logPath: input.logPath });
+    return { process: running, command: [file!, ...args], reused: false };
+  } catch (error) {
+    if (error instanceof DevstralError && error.code === 'runtimeMissing') {
+      const hint =
+        plan.runtime === 'vllm'
+          ? 'install vLLM (pip install -U vllm, with mistral_common >= 1.7.0), or run the docker form: `devstral command --format docker`'
+          : plan.runtime === 'ollama'
+            ? 'install Ollama (https://ollama.com/download), or use --runtime llamacpp'
+            : (error.hint ?? '');
+      throw new DevstralError('runtimeMissing', error.message, { hint });
+    }
+    throw error;
+  }
+}

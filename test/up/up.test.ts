@@ -1,0 +1,110 @@
+/** `devstral up` end to end on the embedded runtime: the built CLI, real child processes, the generated GGUF. */
+import assert from 'node:assert/strict';
+import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import OpenAI from 'openai';
+import { writeTinyGguf } from '../support/writeTinyGguf.ts';
+
+const bin = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+let model: string;
+let state: string;
+const env = () => ({ ...process.env, DEVSTRAL_STATE_DIR: state, HF_HUB_OFFLINE: '1', OLLAMA_HOST: '127.0.0.1:9' });
+
+function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [bin, ...args], { env: env(), encoding: 'utf8', timeout: 120_000 }, (error, out, err) => resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, out, err }));
+  });
+}
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+async function waitGone(pid: number): Promise<void> {
+  for (let i = 0; i < 200 && alive(pid); i++) await new Promise((r) => setTimeout(r, 50));
+}
+
+before(async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'devstral-up-'));
+  model = join(dir, 'tiny.gguf');
+  await writeTinyGguf(model);
+  state = join(dir, 'state');
+});
+
+describe('devstral up', () => {
+  it('--dry-run prints the plan and starts nothing', async () => {
+    const r = await cli('up', '--model', model, '--dry-run', '--json');
+    assert.equal(r.code, 0, r.err);
+    assert.equal(JSON.parse(r.out).plan.runtime, 'llamacpp');
+  });
+
+  it('--detach -> status -> the openai client works -> down -> nothing left running', async () => {
+    const up = await cli('up', '--model', model, '--ctx', '2048', '--port', 'auto', '--yes', '--detach', '--json', '--name', 'e2e');
+    assert.equal(up.code, 0, up.err);
+    const summary = JSON.parse(up.out);
+    assert.match(summary.baseUrl, /^http:\/\/127\.0\.0\.1:\d+\/v1$/);
+    assert.ok(alive(summary.pid));
+    assert.equal(summary.settings.env.OPENAI_BASE_URL, summary.baseUrl);
+
+    const status = await cli('status', '--json');
+    assert.equal(status.code, 0, status.err);
+    const servers = JSON.parse(status.out) as { name: string; state: string }[];
+    assert.equal(servers.find((s) => s.name === 'e2e')?.state, 'ready');
+
+    const client = new OpenAI({ baseURL: summary.baseUrl, apiKey: 'none' });
+    const r = await client.chat.completions.create({ model: summary.model, messages: [{ role: 'user', content: 'hi' }], max_tokens: 4 });
+    assert.equal(r.choices.length, 1);
+
+    const down = await cli('down', 'e2e');
+    assert.equal(down.code, 0, down.err);
+    await waitGone(summary.pid);
+    assert.ok(!alive(summary.pid), 'the server process is gone');
+    assert.equal((await cli('down', 'e2e')).code, 0, 'a second down is harmless');
+    const again = await cli('status', '--json');
+    assert.ok(!(JSON.parse(again.out) as { name: string }[]).some((s) => s.name === 'e2e'));
+  });
+
+  it('foreground up stopped with SIGINT leaves no process behind', async () => {
+    const child = spawn(process.execPath, [bin, 'up', '--model', model, '--ctx', '2048', '--port', 'auto', '--yes', '--name', 'fg', '--no-smoke'], { env: env(), stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    await new Promise<void>((resolve, reject) => {
+      child.stderr.on('data', (d) => {
+        err += d;
+        if (/Press Ctrl-C to stop/.test(err)) resolve();
+      });
+      child.once('exit', (code) => reject(new Error(`up exited early (${code}):\n${err}\n${(() => { try { return readFileSync(join(state, 'logs', 'fg.log'), 'utf8'); } catch { return ''; } })()}`)));
+    });
+    const record = JSON.parse(readFileSync(join(state, 'servers', readdirSync(join(state, 'servers')).find((f) => f.startsWith('fg'))!), 'utf8')) as { pid: number };
+    assert.ok(alive(record.pid));
+    const [code, signal] = await new Promise<[number | null, string | null]>((resolve) => {
+      child.once('exit', (c, s) => resolve([c, s]));
+      child.kill('SIGINT');
+    });
+    assert.equal(code, 0, `${signal}\n${err}`);
+    await waitGone(record.pid);
+    assert.ok(!alive(record.pid), 'the server child is gone');
+  });
+
+  it('a busy port is an error that names the process holding it', async () => {
+    const { createServer } = await import('node:net');
+    const holder = createServer();
+    await new Promise<void>((r) => holder.listen(0, '127.0.0.1', r));
+    const port = (holder.address() as { port: number }).port;
+    try {
+      const r = await cli('up', '--model', model, '--port', String(port), '--yes');
+      assert.notEqual(r.code, 0);
+      assert.match(r.err, new RegExp(`port ${port} is in use`));
+    } finally {
+      holder.close();
+    }
+  });
+});
