@@ -118,7 +118,8 @@ async function up(args: CommandArgs, interrupted: AbortSignal): Promise<void> {
         timeoutMs,
         isAlive: () => started.reused || (started.process?.isAlive() ?? false),
         signal: interrupted,
-        onProgress: (line) => log(`  loading: ${line}`),
+        // Progress goes to stderr even with --json: stdout stays one JSON document.
+        onProgress: (line) => process.stderr.write(`  loading: ${line}\n`),
       });
     try {
       await wait();

@@ -52,7 +52,7 @@ export async function waitUntilServing(input: WaitInput): Promise<void> {
   let logOffset = 0;
   for (;;) {
     input.signal?.throwIfAborted();
-    const slice = Math.max(1000, Math.min(5000, deadline - Date.now()));
+    const slice = Math.max(1000, Math.min(2000, deadline - Date.now()));
     const result = await waitForReady({ baseUrl: input.baseUrl, ...(input.apiKey ? { apiKey: input.apiKey } : {}), deadlineMs: slice, isAlive: input.isAlive, ...(input.signal ? { signal: input.signal } : {}) });
     if (result === 'ready') return;
     if (result === 'dead' || !input.isAlive()) {
