@@ -32,7 +32,7 @@ export function buildYargs(yargs: Argv, commands: (CommandSpec | CommandGroup)[]
   }
   return yargs
     .scriptName('devstral')
-    .usage('$0 <command> [options]\n\nRun Devstral Small 1.1 locally: detect the hardware, plan the runtime, print the launch command.')
+    .usage('$0 <command> [options]\n\nRun Devstral Small 1.1 locally: `devstral up` detects the hardware, plans the runtime, downloads, serves and health-checks it.')
     .options(GLOBAL_OPTIONS)
     .demandCommand(1, 'Choose a command.')
     .strict()
