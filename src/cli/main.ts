@@ -5,6 +5,7 @@
  */
 import { DevstralError } from '../errors.js';
 import { packageInfo } from '../packageInfo.js';
+import { benchCommand } from './commands/benchCommand.js';
 import { commandCommand } from './commands/commandCommand.js';
 import { detectCommand } from './commands/detectCommand.js';
 import { healthCommand } from './commands/healthCommand.js';
@@ -25,7 +26,7 @@ const argv = process.argv.slice(2);
 if (argv[0] === 'serve' && process.env.UV_THREADPOOL_SIZE === undefined) process.env.UV_THREADPOOL_SIZE = '1';
 const json = argv.includes('--json');
 const debug = argv.includes('--debug');
-const commands = [upCommand, detectCommand, planCommand, commandCommand, pullCommand, serveCommand, healthCommand, statusCommand, logsCommand, downCommand, profilesCommand];
+const commands = [upCommand, detectCommand, planCommand, commandCommand, pullCommand, serveCommand, healthCommand, statusCommand, logsCommand, downCommand, benchCommand, profilesCommand];
 
 function fail(error: unknown): never {
   process.stderr.write(renderError(error, debug));
