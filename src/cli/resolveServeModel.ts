@@ -1,11 +1,8 @@
 /** `serve --model`: a local GGUF, an hf: GGUF (pulled into the HF cache), or a profile id (planned, then pulled). */
 import { existsSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { basename } from 'node:path';
-import { readFile } from 'node:fs/promises';
 import { DevstralError } from '../errors.js';
-import { resolveHubConfig } from '../download/hubConfig.js';
-import { HubClient } from '../download/hubClient.js';
+import { createHubClient } from '../download/createHubClient.js';
 import { pullSnapshot } from '../download/pullSnapshot.js';
 import { pullTargetForArtifact, pullTargetForRef } from '../download/pullTarget.js';
 import type { Plan } from '../plan/plan.js';
@@ -21,9 +18,7 @@ export interface ServeModel {
 
 async function pullGguf(target: ReturnType<typeof pullTargetForRef>, log: (line: string) => void): Promise<string> {
   if (target.kind !== 'hf') throw new DevstralError('usage', 'devstral serve runs GGUF files; this model is served by Ollama', { hint: 'use `devstral up --runtime ollama`' });
-  const config = resolveHubConfig(process.env, homedir());
-  const token = config.token ?? (await readFile(config.tokenPath, 'utf8').catch(() => '')).trim();
-  const client = new HubClient({ endpoint: config.endpoint, ...(token ? { token } : {}) });
+  const { client, config } = await createHubClient();
   const result = await pullSnapshot(
     { repo: target.repo, revision: target.revision, selection: target.selection },
     { client, cacheDir: config.cacheDir, offline: config.offline, inspectGguf: true, onEvent: (e) => e.type === 'file-start' && log(`downloading ${e.path} (${(e.size / 1024 ** 3).toFixed(1)} GiB): run \`devstral pull\` first for progress`) },

@@ -1,9 +1,6 @@
 /** `devstral pull`: what to fetch (a reference or the plan's artifact), then the hub or Ollama, with progress. */
-import { readFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import { DevstralError } from '../errors.js';
-import { resolveHubConfig } from '../download/hubConfig.js';
-import { HubClient } from '../download/hubClient.js';
+import { createHubClient } from '../download/createHubClient.js';
 import { pullOllama } from '../download/pullOllama.js';
 import { pullSnapshot } from '../download/pullSnapshot.js';
 import { pullTargetForArtifact, pullTargetForRef, type PullTarget } from '../download/pullTarget.js';
@@ -41,9 +38,7 @@ export async function runPull(args: CommandArgs): Promise<void> {
       const summary = { type: 'summary', ollama: result.reference, bytes: result.bytes, seconds: (Date.now() - started) / 1000 };
       return writeOut(json ? JSON.stringify(summary) : `Pulled ${result.reference} into Ollama at ${host} (${formatBytes(result.bytes)})`);
     }
-    const config = resolveHubConfig(process.env, homedir(), args.token === undefined ? undefined : String(args.token));
-    const token = config.token ?? (await readFile(config.tokenPath, 'utf8').catch(() => '')).trim();
-    const client = new HubClient({ endpoint: config.endpoint, ...(token ? { token } : {}) });
+    const { client, config } = await createHubClient(args.token === undefined ? undefined : String(args.token));
     const result = await pullSnapshot(
       { repo: target.repo, revision: target.revision, selection: target.selection },
       { client, cacheDir: config.cacheDir, offline: config.offline, connections, inspectGguf: true, signal: controller.signal, onEvent: (e) => progress.onEvent(e) },

@@ -1,9 +1,6 @@
 /** The download stage of `up`: the plan's artifact into the HF cache; returns the GGUF path for llama.cpp. */
-import { readFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import { createPullProgress } from '../cli/pullProgress.js';
-import { resolveHubConfig } from '../download/hubConfig.js';
-import { HubClient } from '../download/hubClient.js';
+import { createHubClient } from '../download/createHubClient.js';
 import { pullSnapshot } from '../download/pullSnapshot.js';
 import { pullTargetForArtifact } from '../download/pullTarget.js';
 import { DevstralError } from '../errors.js';
@@ -14,13 +11,12 @@ export async function runPullForPlan(plan: Plan, model: ModelProfile, json: bool
   const artifact = model.artifacts.find((a) => a.id === plan.artifact.id)!;
   const target = pullTargetForArtifact(artifact, plan.runtime, plan.artifact.revision);
   if (target.kind !== 'hf') return undefined;
-  const config = resolveHubConfig(process.env, homedir());
-  const token = config.token ?? (await readFile(config.tokenPath, 'utf8').catch(() => '')).trim();
+  const { client, config } = await createHubClient();
   const progress = createPullProgress(json ? 'json' : process.stderr.isTTY ? 'tty' : 'lines');
   try {
     const result = await pullSnapshot(
       { repo: target.repo, revision: target.revision, selection: target.selection },
-      { client: new HubClient({ endpoint: config.endpoint, ...(token ? { token } : {}) }), cacheDir: config.cacheDir, offline: config.offline, inspectGguf: true, ...(signal ? { signal } : {}), onEvent: (e) => (json ? undefined : progress.onEvent(e)) },
+      { client, cacheDir: config.cacheDir, offline: config.offline, inspectGguf: true, ...(signal ? { signal } : {}), onEvent: (e) => (json ? undefined : progress.onEvent(e)) },
     );
     await progress.close();
     if (plan.runtime !== 'llamacpp') return result.snapshotDir;
