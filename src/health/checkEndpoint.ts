@@ -20,7 +20,7 @@ export interface CheckEndpointOptions {
   model?: string;
   /** The context an agent needs (default 32768); less is a warning. */
   minContext?: number;
-  /** For each generation request (default 60 s); GETs get at most 10 s. */
+  /** For each generation request (default 120 s: a CPU can be slow); GETs get at most 10 s. */
   timeoutMs?: number;
   signal?: AbortSignal;
 }
@@ -31,7 +31,7 @@ const AFTER_MODELS = ['chat', 'streaming', 'tool-call', 'json-mode', 'context'];
 
 export async function checkEndpoint(options: CheckEndpointOptions): Promise<EndpointReport> {
   const { baseUrl, rootUrl } = normalizeBaseUrl(options.baseUrl);
-  const timeoutMs = options.timeoutMs ?? 60_000;
+  const timeoutMs = options.timeoutMs ?? 120_000;
   const minContext = options.minContext ?? DEFAULT_MIN_CONTEXT;
   const quick = { apiKey: options.apiKey, timeoutMs: Math.min(timeoutMs, 10_000), signal: options.signal };
   const checks: CheckResult[] = [];
