@@ -8,15 +8,15 @@ import { detectSystem } from './detectSystem.js';
 import type { ArchName, HardwareFacts, OsName, ProbeNote } from './hardwareFacts.js';
 import { guardProbe, probeNote } from './probeNote.js';
 
-/**
- * Everything `devstral detect` reports, probed concurrently. Never throws: what could not be found out
- * is listed in `probes`. The result has no undefined fields, so `--json` output reads back as is.
- */
 export interface DetectOptions {
   /** Probe node-llama-cpp's GPU backends (loading it takes ~0.75 s; planning does not need it). */
   llamaCppBackends?: boolean;
 }
 
+/**
+ * Everything `devstral detect` reports, probed concurrently. Never throws: what could not be found out
+ * is listed in `probes`. The result has no undefined fields, so `--json` output reads back as is.
+ */
 export async function detectHardware(deps: DetectDeps, options: DetectOptions = {}): Promise<HardwareFacts> {
   const [system, nvidia, amd, apple, disk, runtimes] = await Promise.all([
     guardProbe('systeminformation', () => detectSystem(deps), () => ({
