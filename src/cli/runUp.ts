@@ -139,7 +139,13 @@ async function up(args: CommandArgs, interrupted: AbortSignal): Promise<void> {
     if (current.runtime === 'ollama') {
       const { setupOllama } = await import('../up/setupOllama.js');
       log(`Pulling ${current.artifact.ollama} into Ollama and creating ${current.endpoint.model} (context ${current.contextLength})`);
-      await setupOllama(baseUrl.replace(/\/v1$/, ''), current, model.sampling.temperature);
+      const { createPullProgress } = await import('./pullProgress.js');
+      const progress = createPullProgress(json ? 'json' : process.stderr.isTTY ? 'tty' : 'lines');
+      try {
+        await setupOllama(baseUrl.replace(/\/v1$/, ''), current, model.sampling.temperature, json ? undefined : (e) => progress.onEvent(e));
+      } finally {
+        await progress.close();
+      }
     }
 
     // 6. Smoke test: a chat, a forced tool call, a stream.
