@@ -43,6 +43,10 @@ export async function startServer(input: StartInput): Promise<StartedServer> {
   const command = input.contextLength ? withContext(plan.command, input.contextLength) : plan.command;
   if (plan.runtime === 'ollama' && command.argv.length === 0) return { command: ['ollama (already running)'], reused: true };
   let [file, ...args] = command.argv;
+  if (plan.runtime === 'vllm' && input.facts.runtimes?.vllm?.via === 'python3') {
+    // vLLM installed as a Python package without the `vllm` script on PATH.
+    [file, args] = ['python3', ['-m', 'vllm.entrypoints.cli.main', ...args]];
+  }
   if (plan.runtime === 'llamacpp') {
     // Our own server: this install's CLI, on the file the pull verified.
     if (!input.modelPath) throw new DevstralError('server', 'no local model file to serve');
