@@ -87,6 +87,31 @@ describe('bench', () => {
     assert.equal(history.out.trim().split('\n').length, 3, 'a header and two runs');
   });
 
+  it('against the embedded server on the generated model', async () => {
+    const { spawn } = await import('node:child_process');
+    const { writeTinyGguf } = await import('../support/writeTinyGguf.ts');
+    const dir = mkdtempSync(join(tmpdir(), 'devstral-bench-serve-'));
+    await writeTinyGguf(join(dir, 'tiny.gguf'));
+    const port = 20000 + Math.floor(Math.random() * 20000);
+    const child = spawn(process.execPath, [bin, 'serve', '--model', join(dir, 'tiny.gguf'), '--port', String(port), '--parallel', '2', '--threads', '1'], { stdio: 'ignore' });
+    try {
+      for (let i = 0; i < 400; i++) {
+        const ok = await fetch(`http://127.0.0.1:${port}/health`).then((r) => r.status === 200, () => false);
+        if (ok) break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const r = await bench(dir, `http://127.0.0.1:${port}`, '--concurrency', '1,2', '--requests', '2', '--max-tokens', '8', '--json');
+      assert.equal(r.code, 0, r.err);
+      const run = JSON.parse(r.out);
+      for (const level of run.levels) {
+        assert.equal(level.errors, 0);
+        assert.ok(level.aggregateTokensPerSecond > 0);
+      }
+    } finally {
+      child.kill('SIGTERM');
+    }
+  });
+
   it('an unreachable endpoint exits 8; a bad workload is a usage error', async () => {
     const state = mkdtempSync(join(tmpdir(), 'devstral-bench-'));
     assert.equal((await bench(state, 'http://127.0.0.1:9')).code, 8);
