@@ -47,7 +47,8 @@ describe('devstral up', () => {
     assert.equal(JSON.parse(r.out).plan.runtime, 'llamacpp');
   });
 
-  it('--detach -> status -> the openai client works -> down -> nothing left running', async () => {
+  it('--detach -> status -> the openai client works -> down -> nothing left running', async (t) => {
+    t.after(() => cli('down', 'e2e'));
     const up = await cli('up', '--model', model, '--ctx', '2048', '--port', 'auto', '--yes', '--detach', '--json', '--name', 'e2e');
     assert.equal(up.code, 0, up.err);
     const summary = JSON.parse(up.out);
@@ -73,7 +74,8 @@ describe('devstral up', () => {
     assert.ok(!(JSON.parse(again.out) as { name: string }[]).some((s) => s.name === 'e2e'));
   });
 
-  it('foreground up stopped with SIGINT leaves no process behind', async () => {
+  it('foreground up stopped with SIGINT leaves no process behind', async (t) => {
+    t.after(() => cli('down', 'fg'));
     const child = spawn(process.execPath, [bin, 'up', '--model', model, '--ctx', '2048', '--port', 'auto', '--yes', '--name', 'fg', '--no-smoke'], { env: env(), stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     await new Promise<void>((resolve, reject) => {

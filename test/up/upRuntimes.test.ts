@@ -61,7 +61,8 @@ function down(name: string) {
 }
 
 describe('devstral up with vLLM (stand-in)', () => {
-  it('runs the planned vllm serve, waits while it loads, smoke-tests it, and reports how to connect', async () => {
+  it('runs the planned vllm serve, waits while it loads, smoke-tests it, and reports how to connect', async (t) => {
+    t.after(() => down('v1'));
     const r = await up('v1', { STANDIN_DELAY_MS: '3000' }, '--hardware', '1x-h100-80gb', '--detach', '--json');
     assert.equal(r.code, 0, r.err);
     const summary = JSON.parse(r.out);
@@ -76,7 +77,8 @@ describe('devstral up with vLLM (stand-in)', () => {
     assert.equal(await down('v1'), 0);
   });
 
-  it('a KV cache too small for the context is diagnosed with the context that fits; --auto-retry uses it', async () => {
+  it('a KV cache too small for the context is diagnosed with the context that fits; --auto-retry uses it', async (t) => {
+    t.after(() => Promise.all([down('v2'), down('v3')]));
     const failed = await up('v2', { STANDIN_MODE: 'kv' }, '--hardware', '1x-h100-80gb', '--detach');
     assert.equal(failed.code, 7);
     assert.match(failed.err, /KV cache holds only 61200 tokens/);
@@ -106,7 +108,8 @@ describe('devstral up with vLLM (stand-in)', () => {
 });
 
 describe('devstral up with Ollama (stand-in)', () => {
-  it('starts ollama serve with the planned context, pulls, creates the num_ctx model, smoke-tests it', async () => {
+  it('starts ollama serve with the planned context, pulls, creates the num_ctx model, smoke-tests it', async (t) => {
+    t.after(() => down('o1'));
     const r = await up('o1', {}, '--runtime', 'ollama', '--hardware', 'rtx-4090', '--detach', '--json');
     assert.equal(r.code, 0, r.err);
     const summary = JSON.parse(r.out);
