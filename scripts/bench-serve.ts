@@ -1,20 +1,21 @@
 /**
- * `devstral serve` against node-llama-cpp generating in-process, on a generated ~400M-parameter F16 model
- * (large enough that per-token compute dominates, as with the real model):
+ * `devstral serve` against node-llama-cpp generating in-process, on a generated ~400M-parameter F16 model (large
+ * enough that per-token compute dominates, as with the real model):
  *  - tokens/s streamed over HTTP (/v1/completions, SSE) vs in-process `sequence.evaluate`, one request at a time;
  *  - aggregate tokens/s with four requests at once (one context, four sequences) vs one at a time;
  *  - time to first token over HTTP minus in-process;
- *  - a sweep of --threads x UV_THREADPOOL_SIZE in-process at concurrency 1, to check the server's defaults.
- * Every in-process configuration is a child process of its own (the thread-pool size is fixed when a process
- * starts); all stay loaded and runs are interleaved, so machine load hits every configuration alike. Greedy
- * decoding and the same prompts everywhere, so every configuration generates the same tokens.
+ *  - a sweep of threads x UV_THREADPOOL_SIZE in-process at concurrency 1, against the server's defaults; the server
+ *    runs both as users start it and with UV_THREADPOOL_SIZE=1 already in its environment.
+ * Every in-process configuration is a child process of its own (the pool size is fixed when a process starts); all
+ * stay loaded and runs are interleaved, so machine load hits every configuration alike. Greedy decoding and the
+ * same prompts everywhere, so every configuration generates the same tokens. The model is cached in the temp dir.
  * Targets: HTTP >= 0.95 x in-process at concurrency 1; aggregate at concurrency 4 >= 1.8 x concurrency 1.
- * Knobs: BENCH_REPS (3), BENCH_TOKENS (128), BENCH_SERVER_SWEEP=1 (also sweep servers), BENCH_FRESH=1 (regenerate the model).
+ * Knobs: BENCH_REPS (3), BENCH_TOKENS (128), BENCH_FRESH=1 (regenerate the model).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -160,6 +161,7 @@ const sameConfig = (a: Config, b: Config) => a.threads === b.threads && a.uv ===
 
 interface Target {
   label: string;
+  pid: number;
   run: (prompts: string[], maxTokens: number) => Promise<Run>;
   probe?: (prompts: string[]) => Promise<string[]>;
   ceiling?: () => Promise<Record<number, number>>;
@@ -170,77 +172,88 @@ async function main(): Promise<void> {
   if (!existsSync(bin)) throw new Error('dist/cli/main.js is missing: run `npm run build` first');
   const reps = Number(process.env.BENCH_REPS ?? 3);
   const maxTokens = Number(process.env.BENCH_TOKENS ?? 128);
-  const serverSweep = process.env.BENCH_SERVER_SWEEP === '1';
+  // The other sweep points only need a decode rate; half the tokens keeps the run short (threads 1 is slow).
+  const sweepTokens = Math.max(16, Math.round(maxTokens / 2));
   const began = performance.now();
 
   const model = await generateModel();
   const cpus = availableParallelism();
-  const busyBefore = await otherCpuLoad();
-  // What `devstral serve` does with neither --threads nor UV_THREADPOOL_SIZE: see src/cli/main.ts and runServe.ts.
-  const serverDefault: Config = { threads: cpus, uv: 1 };
-  const threadCounts = [...new Set([1, 2, cpus])].sort((a, b) => a - b);
-  const configs: Config[] = threadCounts.flatMap((threads) => [{ threads }, { threads, uv: 1 }]);
-  if (!configs.some((c) => sameConfig(c, serverDefault))) configs.push(serverDefault);
+  const busyBefore = await cpuBusy(1000);
+  // What `devstral serve` means to run with neither --threads nor UV_THREADPOOL_SIZE (src/cli/main.ts, runServe.ts).
+  const intended: Config = { threads: cpus, uv: 1 };
+  const configs: Config[] = [...new Set([1, 2, cpus])].sort((a, b) => a - b).flatMap((threads) => [{ threads }, { threads, uv: 1 }]);
 
   console.log(`devstral serve vs node-llama-cpp in-process (node-llama-cpp ${nlcVersion()}, Node ${process.version}, ${cpus} CPUs)`);
-  console.log(`model: ${model.parameterCount.toLocaleString('en-US')} parameters, F16, ${(model.bytes / 1024 ** 2).toFixed(0)} MiB, ` + `${model.description}; ${model.note}`);
-  console.log(`runs: ${maxTokens} tokens per request, greedy, ${reps} interleaved repetitions, medians; server default = ${configName(serverDefault)}\n`);
+  console.log(`model: ${model.parameterCount.toLocaleString('en-US')} parameters, F16, ${(model.bytes / 1024 ** 2).toFixed(0)} MiB, ${model.description}; ${model.note}`);
+  console.log(
+    `runs: greedy, ${maxTokens} tokens per request (sweep: ${sweepTokens}), ${reps} interleaved repetitions, medians; ` +
+      `serve defaults: --threads ${cpus} (availableParallelism), UV_THREADPOOL_SIZE=1 set by src/cli/main.ts\n`,
+  );
 
-  // Every process loads the same file (shared page cache); all are idle except the one being measured.
+  // Every process maps the same file (shared page cache); all stay loaded, only the one being measured works.
   const inProcess = new Map<Config, Target>();
-  const servers = new Map<Config, Target>();
-  const starting: Promise<unknown>[] = [];
-  for (const c of configs) starting.push(startInProcess(model.path, c).then((t) => inProcess.set(c, t)));
-  starting.push(startServer(model.path, undefined).then((t) => servers.set(serverDefault, t)));
-  if (serverSweep) for (const c of configs.filter((x) => !sameConfig(x, serverDefault))) starting.push(startServer(model.path, c).then((t) => servers.set(c, t)));
+  const starting: Promise<unknown>[] = configs.map((c) => startInProcess(model.path, c).then((t) => inProcess.set(c, t)));
+  let server: Target | undefined;
+  let serverUv1: Target | undefined;
+  starting.push(startServer(model.path, undefined).then((t) => (server = t)));
+  starting.push(startServer(model.path, '1').then((t) => (serverUv1 = t)));
+  const all = () => [...inProcess.values(), ...(server ? [server] : []), ...(serverUv1 ? [serverUv1] : [])];
   try {
     await Promise.all(starting);
-    const reference = inProcess.get(configs.find((c) => sameConfig(c, serverDefault))!)!;
-    const server = servers.get(serverDefault)!;
+    if (!server || !serverUv1) throw new Error('a server did not start');
+    const reference = inProcess.get(configs.find((c) => sameConfig(c, intended))!)!;
+    const threadCounts = [threadCount(server.pid), threadCount(serverUv1.pid)];
 
     // Warm-up: page the weights in, create the contexts.
-    for (const t of [...inProcess.values(), ...servers.values()]) await t.run(['warm up'], 8);
-    for (const t of [reference, server]) await t.run([0, 1, 2, 3].map((i) => `warm up ${i}`), 8);
-
+    for (const t of all()) await t.run(['warm up'], 8);
+    for (const t of [reference, server, serverUv1]) await t.run([0, 1, 2, 3].map((i) => `warm up ${i}`), 8);
     // Prompts differ from the first character, so the server cannot reuse a previous request's prefix. The random
     // model often starts with a byte that is not a whole UTF-8 character, which the server rightly holds back; only
     // prompts whose first generated token is whole text are used, so the first SSE event is the first token.
     const pool = await pickPrompts(reference, reps * 5);
-    const prompt = () => pool.shift()!;
+
     const c1 = new Map<Target, Run[]>();
     const c4 = new Map<Target, Run[]>();
-    const c1Targets = [reference, server, ...[...inProcess.values()].filter((t) => t !== reference), ...[...servers.values()].filter((t) => t !== server)];
+    const sweep = [...inProcess.values()].filter((t) => t !== reference);
+    const cpuBefore = cpuSample(all().map((t) => t.pid));
     for (let rep = 0; rep < reps; rep++) {
-      const p1 = prompt();
+      const p1 = pool.shift()!;
       // Rotate the order each repetition so drift in machine load does not favour one position.
-      for (const t of rotate(c1Targets, rep)) push(c1, t, await t.run([p1], maxTokens));
-      const p4 = [prompt(), prompt(), prompt(), prompt()];
-      for (const t of rotate([reference, server], rep)) push(c4, t, await t.run(p4, maxTokens));
+      const c1Jobs: [Target, number][] = [[reference, maxTokens], [server, maxTokens], [serverUv1, maxTokens], ...sweep.map((t): [Target, number] => [t, sweepTokens])];
+      for (const [t, n] of rotate(c1Jobs, rep)) push(c1, t, await t.run([p1], n));
+      const p4 = pool.splice(0, 4);
+      for (const t of rotate([reference, server, serverUv1], rep)) push(c4, t, await t.run(p4, maxTokens));
       process.stderr.write(`repetition ${rep + 1}/${reps} done (${((performance.now() - began) / 1000).toFixed(0)} s)\n`);
     }
-
+    const cpu = cpuUse(cpuBefore, cpuSample(all().map((t) => t.pid)));
     const ceiling = await reference.ceiling!();
-    report({ reference, server, c1, c4, inProcess, servers, configs, serverDefault, maxTokens, ceiling });
-    const truncated = [...c1.values(), ...c4.values()].flat().flatMap((r) => r.streams).filter((s) => s.tokens < maxTokens).length;
-    if (truncated) console.log(`\nnote: ${truncated} stream(s) ended before ${maxTokens} tokens (end of sequence); rates are per token generated`);
-    console.log(`\ntotal ${((performance.now() - began) / 1000).toFixed(0)} s; CPU busy before the runs ${(busyBefore * 100).toFixed(0)}%, load average after ${loadavg()[0]!.toFixed(2)}`);
-    if (busyBefore > 0.1) console.log('warning: other processes were using the CPU when the runs began; results on a 2-core machine are unreliable under load');
+
+    report({ reference, server, serverUv1, c1, c4, inProcess, configs, intended, ceiling, threadCounts });
+    const truncated = [...c1.values(), ...c4.values()].flat().flatMap((r) => r.streams).filter((s) => s.tokens < sweepTokens).length;
+    if (truncated) console.log(`\nnote: ${truncated} stream(s) ended early (end of sequence); rates are per token generated`);
+    console.log(
+      `\ntotal ${((performance.now() - began) / 1000).toFixed(0)} s; CPU busy before the runs ${pct(busyBefore)}; ` +
+        `during the runs other processes used ${pct(cpu.others)} of the CPU (ours ${pct(cpu.ours)})`,
+    );
+    if (busyBefore > 0.1 || cpu.others > 0.05) {
+      console.log('warning: other processes competed for the CPU; on a 2-core machine that skews 2-thread runs badly: rerun on an idle machine');
+    }
   } finally {
-    for (const t of [...inProcess.values(), ...servers.values()]) t.stop();
+    for (const t of all()) t.stop();
   }
 }
 
 function report(r: {
   reference: Target;
   server: Target;
+  serverUv1: Target;
   c1: Map<Target, Run[]>;
   c4: Map<Target, Run[]>;
   inProcess: Map<Config, Target>;
-  servers: Map<Config, Target>;
   configs: Config[];
-  serverDefault: Config;
-  maxTokens: number;
+  intended: Config;
   ceiling: Record<number, number>;
+  threadCounts: number[];
 }): void {
   /** Decode rate of a single stream: tokens after the first over the time after the first. */
   const decode = (run: Run) => (run.streams[0]!.tokens - 1) / ((run.streams[0]!.endMs - run.streams[0]!.firstMs) / 1000);
@@ -249,61 +262,65 @@ function report(r: {
   const ttft = (run: Run) => median(run.streams.map((s) => s.firstMs));
   const perDecode = (run: Run) => (run.sequencesDecoded ?? NaN) / (run.decodes ?? NaN);
   const m = (runs: Run[], f: (run: Run) => number) => median(runs.map(f));
-  const spread = (runs: Run[], f: (run: Run) => number) => `${Math.min(...runs.map(f)).toFixed(1)}-${Math.max(...runs.map(f)).toFixed(1)}`;
+  const spread = (runs: Run[], f: (run: Run) => number) => `${f1(Math.min(...runs.map(f)))}-${f1(Math.max(...runs.map(f)))}`;
   const ref1 = r.c1.get(r.reference)!;
-  const srv1 = r.c1.get(r.server)!;
   const ref4 = r.c4.get(r.reference)!;
-  const srv4 = r.c4.get(r.server)!;
-  const httpRatio = m(srv1, decode) / m(ref1, decode);
-  const scaleHttp = m(srv4, aggregate) / m(srv1, aggregate);
-  const scaleRef = m(ref4, aggregate) / m(ref1, aggregate);
+  const [srv1, srv4] = [r.c1.get(r.server)!, r.c4.get(r.server)!];
+  const [uv1, uv4] = [r.c1.get(r.serverUv1)!, r.c4.get(r.serverUv1)!];
+  const scale = (four: Run[], one: Run[]) => m(four, aggregate) / m(one, aggregate);
+  const refName = `in-process, ${configName(r.intended)}`;
+  const uvName = 'HTTP, UV_THREADPOOL_SIZE=1 in the environment';
 
   table([
-    ['concurrency 1', 'decode tok/s', '(min-max)', 'end-to-end tok/s', 'first token ms'],
-    [`in-process, ${configName(r.serverDefault)}`, f1(m(ref1, decode)), spread(ref1, decode), f1(m(ref1, aggregate)), f0(m(ref1, ttft))],
-    ['HTTP, devstral serve defaults (--parallel 4)', f1(m(srv1, decode)), spread(srv1, decode), f1(m(srv1, aggregate)), f0(m(srv1, ttft))],
-    ['HTTP / in-process', ratio(m(srv1, decode), m(ref1, decode)), '', ratio(m(srv1, aggregate), m(ref1, aggregate)), `${signed(m(srv1, ttft) - m(ref1, ttft))} ms`],
+    ['concurrency 1', 'decode tok/s', '(min-max)', 'vs in-process', 'end-to-end tok/s', 'first token ms', 'TTFT overhead'],
+    [refName, f1(m(ref1, decode)), spread(ref1, decode), '', f1(m(ref1, aggregate)), f0(m(ref1, ttft)), ''],
+    ['HTTP, devstral serve defaults', f1(m(srv1, decode)), spread(srv1, decode), ratio(m(srv1, decode), m(ref1, decode)), f1(m(srv1, aggregate)), f0(m(srv1, ttft)), `${signed(m(srv1, ttft) - m(ref1, ttft))} ms`],
+    [uvName, f1(m(uv1, decode)), spread(uv1, decode), ratio(m(uv1, decode), m(ref1, decode)), f1(m(uv1, aggregate)), f0(m(uv1, ttft)), `${signed(m(uv1, ttft) - m(ref1, ttft))} ms`],
   ]);
   console.log('');
   table([
-    ['concurrency 4', 'aggregate tok/s', '(min-max)', 'c=4 / c=1', 'first token ms', 'sequences/decode'],
-    ['in-process, one context, 4 sequences', f1(m(ref4, aggregate)), spread(ref4, aggregate), `${scaleRef.toFixed(2)}x`, f0(m(ref4, ttft)), perDecode(ref4[0]!) ? f1(m(ref4, perDecode)) : ''],
-    ['HTTP, 4 streams at once', f1(m(srv4, aggregate)), spread(srv4, aggregate), `${scaleHttp.toFixed(2)}x`, f0(m(srv4, ttft)), ''],
-    ['HTTP / in-process', ratio(m(srv4, aggregate), m(ref4, aggregate)), '', '', `${signed(m(srv4, ttft) - m(ref4, ttft))} ms`, ''],
+    ['concurrency 4 (--parallel 4)', 'aggregate tok/s', '(min-max)', 'vs in-process', 'c=4 / c=1', 'first token ms', 'sequences/decode'],
+    ['in-process, one context, 4 sequences', f1(m(ref4, aggregate)), spread(ref4, aggregate), '', `${scale(ref4, ref1).toFixed(2)}x`, f0(m(ref4, ttft)), Number.isNaN(perDecode(ref4[0]!)) ? '' : f1(m(ref4, perDecode))],
+    ['HTTP, devstral serve defaults', f1(m(srv4, aggregate)), spread(srv4, aggregate), ratio(m(srv4, aggregate), m(ref4, aggregate)), `${scale(srv4, srv1).toFixed(2)}x`, f0(m(srv4, ttft)), ''],
+    [uvName, f1(m(uv4, aggregate)), spread(uv4, aggregate), ratio(m(uv4, aggregate), m(ref4, aggregate)), `${scale(uv4, uv1).toFixed(2)}x`, f0(m(uv4, ttft)), ''],
   ]);
   const [one, four] = [r.ceiling[1]!, r.ceiling[4]!];
-  console.log(
-    `llama.cpp alone, one decode step without sampling: 1 sequence ${f1(one)} ms, 4 sequences batched ${f1(four)} ms` +
-      ` -> c=4 could reach ${((4 * one) / four).toFixed(2)}x c=1 if every step batched all four`,
-  );
+  console.log(`llama.cpp alone, one decode step: 1 sequence ${f1(one)} ms, 4 sequences batched ${f1(four)} ms -> c=4 could reach ${((4 * one) / four).toFixed(2)}x c=1 if every step batched all four`);
+
+  const httpRatio = m(srv1, decode) / m(ref1, decode);
+  const scaleHttp = scale(srv4, srv1);
   console.log('');
-  console.log(`HTTP / in-process, concurrency 1 (decode tok/s):  ${httpRatio.toFixed(2)}   target >= 0.95: ${httpRatio >= 0.95 ? 'met' : 'NOT met'}`);
-  console.log(`HTTP aggregate c=4 / c=1 (end-to-end tok/s):      ${scaleHttp.toFixed(2)}x  target >= 1.8x: ${scaleHttp >= 1.8 ? 'met' : 'NOT met'}`);
-  console.log(`time to first token, HTTP - in-process:           ${signed(m(srv1, ttft) - m(ref1, ttft))} ms at c=1, ${signed(m(srv4, ttft) - m(ref4, ttft))} ms at c=4`);
+  console.log(`HTTP / in-process at concurrency 1 (decode tok/s):  ${httpRatio.toFixed(2)}   target >= 0.95: ${httpRatio >= 0.95 ? 'met' : 'NOT met'}`);
+  console.log(`HTTP aggregate c=4 / c=1 (end-to-end tok/s):        ${scaleHttp.toFixed(2)}x  target >= 1.8x: ${scaleHttp >= 1.8 ? 'met' : 'NOT met'}`);
+  console.log(`time to first token, HTTP - in-process:             ${signed(m(srv1, ttft) - m(ref1, ttft))} ms at c=1, ${signed(m(srv4, ttft) - m(ref4, ttft))} ms at c=4 (four requests arriving together)`);
 
   console.log('');
-  const sweep: { name: string; runs: Run[]; isDefault: boolean; inProcess: boolean }[] = [];
-  for (const c of r.configs) {
-    const isDefault = sameConfig(c, r.serverDefault);
-    sweep.push({ name: `in-process, ${configName(c)}`, runs: r.c1.get(r.inProcess.get(c)!)!, isDefault, inProcess: true });
-    const server = [...r.servers.entries()].find(([k]) => sameConfig(k, c))?.[1];
-    if (server) sweep.push({ name: `HTTP,       ${configName(c)}`, runs: r.c1.get(server)!, isDefault, inProcess: false });
-  }
-  const ranked = sweep.filter((s) => s.inProcess).sort((a, b) => m(b.runs, decode) - m(a.runs, decode));
+  const rows = r.configs.map((c) => ({ name: `in-process, ${configName(c)}`, runs: r.c1.get(r.inProcess.get(c)!)!, intended: sameConfig(c, r.intended) }));
+  const ranked = [...rows].sort((a, b) => m(b.runs, decode) - m(a.runs, decode));
   const best = m(ranked[0]!.runs, decode);
   table([
     ['sweep, concurrency 1', 'decode tok/s', '(min-max)', 'vs fastest', ''],
-    ...sweep.map((s) => [s.name, f1(m(s.runs, decode)), spread(s.runs, decode), ratio(m(s.runs, decode), best), s.isDefault ? '<- serve default' : '']),
+    ...rows.map((x) => [x.name, f1(m(x.runs, decode)), spread(x.runs, decode), ratio(m(x.runs, decode), best), x.intended ? '<- what serve means to use' : '']),
+    ['HTTP, devstral serve defaults', f1(m(srv1, decode)), spread(srv1, decode), ratio(m(srv1, decode), best), '<- what serve runs'],
+    [uvName, f1(m(uv1, decode)), spread(uv1, decode), ratio(m(uv1, decode), best), ''],
   ]);
   const fastest = ranked[0]!;
-  const defaultRuns = ranked.find((s) => s.isDefault)!.runs;
-  if (fastest.isDefault) console.log('the server default is the fastest in-process configuration');
+  const intendedRuns = rows.find((x) => x.intended)!.runs;
+  if (fastest.intended) console.log(`fastest in-process: ${configName(r.intended)}, the setting serve means to use`);
   else {
-    const overlap = Math.max(...defaultRuns.map(decode)) >= best;
+    const overlap = Math.max(...intendedRuns.map(decode)) >= best;
     console.log(
-      `fastest in-process: ${fastest.name.replace('in-process, ', '')}, ${((best / m(defaultRuns, decode) - 1) * 100).toFixed(0)}% above the server default` +
-        (overlap ? ' (within the run-to-run spread)' : '') +
-        `; HTTP / fastest in-process = ${(m(srv1, decode) / best).toFixed(2)}`,
+      `fastest in-process: ${fastest.name.replace('in-process, ', '')}, ${((best / m(intendedRuns, decode) - 1) * 100).toFixed(0)}% above ${configName(r.intended)}` +
+        (overlap ? ' (within the run-to-run spread)' : ''),
+    );
+  }
+  const [defaultThreads, uv1Threads] = r.threadCounts;
+  if (defaultThreads && uv1Threads) {
+    console.log(
+      defaultThreads > uv1Threads
+        ? `serve's libuv pool: ${defaultThreads} threads in the default server vs ${uv1Threads} with UV_THREADPOOL_SIZE=1 in the environment, so the ` +
+            `default runs a pool of ${defaultThreads - uv1Threads + 1}: src/cli/main.ts sets the variable after the ESM loader has started the pool`
+        : `serve's libuv pool: ${defaultThreads} threads in the default server, ${uv1Threads} with UV_THREADPOOL_SIZE=1 in the environment (the default takes effect)`,
     );
   }
 }
@@ -329,6 +346,7 @@ async function startInProcess(modelPath: string, config: Config): Promise<Target
   };
   return {
     label: `in-process ${configName(config)}`,
+    pid: child.pid!,
     run: async (prompts, maxTokens) => (await ask({ kind: 'run', prompts, maxTokens })) as Run,
     probe: async (prompts) => ((await ask({ kind: 'probe', prompts })) as { texts: string[] }).texts,
     ceiling: async () => (await ask({ kind: 'ceiling' })) as Record<number, number>,
@@ -336,15 +354,13 @@ async function startInProcess(modelPath: string, config: Config): Promise<Target
   };
 }
 
-/** `devstral serve`; config undefined = its defaults (no --threads, UV_THREADPOOL_SIZE not set). */
-async function startServer(modelPath: string, config: Config | undefined): Promise<Target> {
+/** `devstral serve --parallel 4` with its default threads; uvThreadpoolSize undefined = the variable not set, as users run it. */
+async function startServer(modelPath: string, uvThreadpoolSize: string | undefined): Promise<Target> {
   const port = await freePort();
   const env = { ...process.env };
   delete env.UV_THREADPOOL_SIZE;
-  // Unset means libuv's default for the in-process workers; `serve` would set 1 itself, so ask for 4 explicitly.
-  if (config) env.UV_THREADPOOL_SIZE = String(config.uv ?? 4);
-  const args = [bin, 'serve', '--model', modelPath, '--port', String(port), '--parallel', '4', ...(config ? ['--threads', String(config.threads)] : [])];
-  const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'ignore', 'pipe'], cwd: root });
+  if (uvThreadpoolSize) env.UV_THREADPOOL_SIZE = uvThreadpoolSize;
+  const child = spawn(process.execPath, [bin, 'serve', '--model', modelPath, '--port', String(port), '--parallel', '4'], { env, stdio: ['ignore', 'ignore', 'pipe'], cwd: root });
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   const base = `http://127.0.0.1:${port}`;
@@ -358,7 +374,8 @@ async function startServer(modelPath: string, config: Config | undefined): Promi
   const models = (await (await fetch(`${base}/v1/models`)).json()) as { data: { id: string }[] };
   const served = models.data[0]!.id;
   return {
-    label: `HTTP ${config ? configName(config) : 'defaults'}`,
+    label: `HTTP${uvThreadpoolSize ? ` UV_THREADPOOL_SIZE=${uvThreadpoolSize}` : ''}`,
+    pid: child.pid!,
     run: async (prompts, maxTokens) => {
       const start = performance.now();
       const streams = await Promise.all(prompts.map((p) => streamCompletion(base, served, p, maxTokens, start)));
@@ -431,17 +448,48 @@ async function generateModel(): Promise<{ path: string; parameterCount: number; 
   return { path, ...saved, description, note: `generated in ${((performance.now() - started) / 1000).toFixed(0)} s into ${path}` };
 }
 
-/** Share of CPU time not idle over one second, before anything of ours runs: other load skews every number. */
-async function otherCpuLoad(): Promise<number> {
-  const sample = () => {
-    const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
-    return { idle: fields[3]! + (fields[4] ?? 0), total: fields.reduce((a, b) => a + b, 0) };
+/** /proc/stat: all CPU time and idle time, in clock ticks (Linux; zeros elsewhere). */
+function cpuTotals(): { idle: number; total: number } {
+  if (!existsSync('/proc/stat')) return { idle: 0, total: 0 };
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  return { idle: fields[3]! + (fields[4] ?? 0), total: fields.reduce((a, b) => a + b, 0) };
+}
+
+/** Share of the machine's CPU time that was busy over `ms`. */
+async function cpuBusy(ms: number): Promise<number> {
+  const a = cpuTotals();
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  const b = cpuTotals();
+  return b.total > a.total ? 1 - (b.idle - a.idle) / (b.total - a.total) : 0;
+}
+
+/** Machine totals plus the CPU ticks of our processes (this one and its children), to tell our load from others'. */
+function cpuSample(pids: number[]): { idle: number; total: number; ours: number } {
+  const ticks = (pid: number | 'self') => {
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      return Number(fields[11]) + Number(fields[12]);
+    } catch {
+      return 0;
+    }
   };
-  if (!existsSync('/proc/stat')) return 0;
-  const a = sample();
-  await new Promise((resolve) => setTimeout(resolve, 1000));
-  const b = sample();
-  return 1 - (b.idle - a.idle) / Math.max(1, b.total - a.total);
+  return { ...cpuTotals(), ours: ticks('self') + pids.reduce((n, pid) => n + ticks(pid), 0) };
+}
+
+function cpuUse(a: ReturnType<typeof cpuSample>, b: ReturnType<typeof cpuSample>): { ours: number; others: number } {
+  const total = b.total - a.total;
+  if (total <= 0) return { ours: 0, others: 0 };
+  const busy = total - (b.idle - a.idle);
+  const ours = b.ours - a.ours;
+  return { ours: ours / total, others: Math.max(0, busy - ours) / total };
+}
+
+function threadCount(pid: number): number {
+  try {
+    return readdirSync(`/proc/${pid}/task`).length;
+  } catch {
+    return 0;
+  }
 }
 
 function nlcVersion(): string {
@@ -481,6 +529,7 @@ function median(xs: number[]): number {
 const f0 = (x: number) => x.toFixed(0);
 const f1 = (x: number) => x.toFixed(1);
 const ratio = (a: number, b: number) => (a / b).toFixed(2);
+const pct = (x: number) => `${(x * 100).toFixed(0)}%`;
 const signed = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(0)}`;
 
 function table(rows: string[][]): void {
