@@ -20,6 +20,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { LlamaContextSequence } from 'node-llama-cpp';
+import { batchWholeSteps, type WholeSteps } from '../src/server/batchWholeSteps.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const self = fileURLToPath(import.meta.url);
@@ -58,17 +59,19 @@ type WorkerCommand = RunCommand | ProbeCommand | CeilingCommand;
 // ---------------------------------------------------------------------------------------------------------------
 // In-process reference: node-llama-cpp directly, greedy `sequence.evaluate`, one context per concurrency level.
 
-async function inProcessWorker(options: { modelPath: string; threads: number }): Promise<void> {
+async function inProcessWorker(options: { modelPath: string; threads: number; wholeSteps?: boolean }): Promise<void> {
   const { getLlama, LlamaLogLevel } = await import('node-llama-cpp');
   const llama = await getLlama({ gpu: false, build: 'never', maxThreads: options.threads, logLevel: LlamaLogLevel.error });
   const model = await llama.loadModel({ modelPath: options.modelPath });
   const bos = model.tokens.bos!;
   const pools = new Map<number, LlamaContextSequence[]>();
   const counts = { decodes: 0, sequences: 0 };
+  let steps: WholeSteps | undefined;
   const sequencesFor = async (n: number) => {
     let sequences = pools.get(n);
     if (!sequences) {
       const context = await model.createContext({ contextSize: CONTEXT_SIZE, sequences: n, threads: options.threads });
+      steps = options.wholeSteps ? batchWholeSteps(context) : undefined;
       countDecodes(context, counts);
       sequences = Array.from({ length: n }, () => context.getSequence());
       pools.set(n, sequences);
@@ -120,6 +123,7 @@ async function inProcessWorker(options: { modelPath: string; threads: number }):
             if (tokens === 0) firstMs = performance.now() - start;
             if (++tokens >= command.maxTokens) break;
           }
+          steps?.end(sequences[i]!);
           return { firstMs, endMs: performance.now() - start, tokens };
         }),
       );
@@ -155,8 +159,10 @@ interface Config {
   threads: number;
   /** undefined: not set, libuv's default of 4. */
   uv?: number;
+  /** With src/server/batchWholeSteps.ts, as the server runs. */
+  wholeSteps?: boolean;
 }
-const configName = (c: Config) => `threads ${c.threads}, UV_THREADPOOL_SIZE ${c.uv ?? 'unset (4)'}`;
+const configName = (c: Config) => `threads ${c.threads}, UV_THREADPOOL_SIZE ${c.uv ?? 'unset (4)'}${c.wholeSteps ? ', whole-step batching' : ''}`;
 const sameConfig = (a: Config, b: Config) => a.threads === b.threads && a.uv === b.uv;
 
 interface Target {
@@ -195,18 +201,20 @@ async function main(): Promise<void> {
   const starting: Promise<unknown>[] = configs.map((c) => startInProcess(model.path, c).then((t) => inProcess.set(c, t)));
   let server: Target | undefined;
   let serverUv1: Target | undefined;
+  let wholeSteps: Target | undefined;
+  starting.push(startInProcess(model.path, { ...intended, wholeSteps: true }).then((t) => (wholeSteps = t)));
   starting.push(startServer(model.path, undefined).then((t) => (server = t)));
   starting.push(startServer(model.path, '1').then((t) => (serverUv1 = t)));
-  const all = () => [...inProcess.values(), ...(server ? [server] : []), ...(serverUv1 ? [serverUv1] : [])];
+  const all = () => [...inProcess.values(), ...[server, serverUv1, wholeSteps].filter((t) => t !== undefined)];
   try {
     await Promise.all(starting);
-    if (!server || !serverUv1) throw new Error('a server did not start');
+    if (!server || !serverUv1 || !wholeSteps) throw new Error('a server or worker did not start');
     const reference = inProcess.get(configs.find((c) => sameConfig(c, intended))!)!;
     const threadCounts = [threadCount(server.pid), threadCount(serverUv1.pid)];
 
     // Warm-up: page the weights in, create the contexts.
     for (const t of all()) await t.run(['warm up'], 8);
-    for (const t of [reference, server, serverUv1]) await t.run([0, 1, 2, 3].map((i) => `warm up ${i}`), 8);
+    for (const t of [reference, wholeSteps, server, serverUv1]) await t.run([0, 1, 2, 3].map((i) => `warm up ${i}`), 8);
     // Prompts differ from the first character, so the server cannot reuse a previous request's prefix. The random
     // model often starts with a byte that is not a whole UTF-8 character, which the server rightly holds back; only
     // prompts whose first generated token is whole text are used, so the first SSE event is the first token.
@@ -222,13 +230,13 @@ async function main(): Promise<void> {
       const c1Jobs: [Target, number][] = [[reference, maxTokens], [server, maxTokens], [serverUv1, maxTokens], ...sweep.map((t): [Target, number] => [t, sweepTokens])];
       for (const [t, n] of rotate(c1Jobs, rep)) push(c1, t, await t.run([p1], n));
       const p4 = pool.splice(0, 4);
-      for (const t of rotate([reference, server, serverUv1], rep)) push(c4, t, await t.run(p4, maxTokens));
+      for (const t of rotate([reference, wholeSteps, server, serverUv1], rep)) push(c4, t, await t.run(p4, maxTokens));
       process.stderr.write(`repetition ${rep + 1}/${reps} done (${((performance.now() - began) / 1000).toFixed(0)} s)\n`);
     }
     const cpu = cpuUse(cpuBefore, cpuSample(all().map((t) => t.pid)));
     const ceiling = await reference.ceiling!();
 
-    report({ reference, server, serverUv1, c1, c4, inProcess, configs, intended, ceiling, threadCounts });
+    report({ reference, wholeSteps, server, serverUv1, c1, c4, inProcess, configs, intended, ceiling, threadCounts });
     const truncated = [...c1.values(), ...c4.values()].flat().flatMap((r) => r.streams).filter((s) => s.tokens < sweepTokens).length;
     if (truncated) console.log(`\nnote: ${truncated} stream(s) ended early (end of sequence); rates are per token generated`);
     console.log(
@@ -245,6 +253,7 @@ async function main(): Promise<void> {
 
 function report(r: {
   reference: Target;
+  wholeSteps: Target;
   server: Target;
   serverUv1: Target;
   c1: Map<Target, Run[]>;
@@ -265,6 +274,7 @@ function report(r: {
   const spread = (runs: Run[], f: (run: Run) => number) => `${f1(Math.min(...runs.map(f)))}-${f1(Math.max(...runs.map(f)))}`;
   const ref1 = r.c1.get(r.reference)!;
   const ref4 = r.c4.get(r.reference)!;
+  const whole4 = r.c4.get(r.wholeSteps)!;
   const [srv1, srv4] = [r.c1.get(r.server)!, r.c4.get(r.server)!];
   const [uv1, uv4] = [r.c1.get(r.serverUv1)!, r.c4.get(r.serverUv1)!];
   const scale = (four: Run[], one: Run[]) => m(four, aggregate) / m(one, aggregate);
@@ -281,6 +291,7 @@ function report(r: {
   table([
     ['concurrency 4 (--parallel 4)', 'aggregate tok/s', '(min-max)', 'vs in-process', 'c=4 / c=1', 'first token ms', 'sequences/decode'],
     ['in-process, one context, 4 sequences', f1(m(ref4, aggregate)), spread(ref4, aggregate), '', `${scale(ref4, ref1).toFixed(2)}x`, f0(m(ref4, ttft)), Number.isNaN(perDecode(ref4[0]!)) ? '' : f1(m(ref4, perDecode))],
+    ['in-process, + whole-step batching (as serve)', f1(m(whole4, aggregate)), spread(whole4, aggregate), ratio(m(whole4, aggregate), m(ref4, aggregate)), `${scale(whole4, ref1).toFixed(2)}x`, f0(m(whole4, ttft)), Number.isNaN(perDecode(whole4[0]!)) ? '' : f1(m(whole4, perDecode))],
     ['HTTP, devstral serve defaults', f1(m(srv4, aggregate)), spread(srv4, aggregate), ratio(m(srv4, aggregate), m(ref4, aggregate)), `${scale(srv4, srv1).toFixed(2)}x`, f0(m(srv4, ttft)), ''],
     [uvName, f1(m(uv4, aggregate)), spread(uv4, aggregate), ratio(m(uv4, aggregate), m(ref4, aggregate)), `${scale(uv4, uv1).toFixed(2)}x`, f0(m(uv4, ttft)), ''],
   ]);
@@ -332,7 +343,7 @@ async function startInProcess(modelPath: string, config: Config): Promise<Target
   if (config.uv === undefined) delete env.UV_THREADPOOL_SIZE;
   else env.UV_THREADPOOL_SIZE = String(config.uv);
   // The same loader tsx gave this process (process.execArgv), running this file in worker mode.
-  const child = spawn(process.execPath, [...process.execArgv, self, '--in-process-worker', JSON.stringify({ modelPath, threads: config.threads })], { env, stdio: ['pipe', 'pipe', 'inherit'], cwd: root });
+  const child = spawn(process.execPath, [...process.execArgv, self, '--in-process-worker', JSON.stringify({ modelPath, threads: config.threads, wholeSteps: config.wholeSteps })], { env, stdio: ['pipe', 'pipe', 'inherit'], cwd: root });
   const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
   const next = async () => {
     const line = await lines.next();
@@ -538,5 +549,5 @@ function table(rows: string[][]): void {
 }
 
 // Last, so every const above is initialized.
-if (process.argv[2] === '--in-process-worker') await inProcessWorker(JSON.parse(process.argv[3]!) as { modelPath: string; threads: number });
+if (process.argv[2] === '--in-process-worker') await inProcessWorker(JSON.parse(process.argv[3]!) as { modelPath: string; threads: number; wholeSteps?: boolean });
 else await main();

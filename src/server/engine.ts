@@ -5,6 +5,7 @@
 import type { ChatHistoryItem, ChatModelFunctions, ChatWrapper, LLamaChatGenerateResponseOptions, Llama, LlamaChatResponse, LlamaContext, LlamaContextSequence, LlamaModel } from 'node-llama-cpp';
 import { newToolCallId } from './toolCallIds.js';
 import type { ChatRequest } from './parseChatRequest.js';
+import { batchWholeSteps, type WholeSteps } from './batchWholeSteps.js';
 import { commonPrefixLength, SequencePool } from './sequencePool.js';
 import { toChatHistory } from './toChatHistory.js';
 import { contextLengthExceeded } from './openAiError.js';
@@ -49,6 +50,7 @@ type Nlc = typeof import('node-llama-cpp');
 
 export class Engine {
   private readonly pool: SequencePool<LlamaContextSequence>;
+  private readonly steps: WholeSteps | undefined;
 
   private constructor(
     private readonly nlc: Nlc,
@@ -60,6 +62,8 @@ export class Engine {
   ) {
     const sequences = Array.from({ length: options.parallel }, () => context.getSequence());
     this.pool = new SequencePool(sequences);
+    this.steps = options.parallel > 1 ? batchWholeSteps(context) : undefined;
+    if (options.parallel > 1 && !this.steps) options.log('warning: node-llama-cpp internals changed; parallel requests may not share every decode step');
   }
 
   static async load(options: EngineOptions): Promise<Engine> {
@@ -167,6 +171,7 @@ export class Engine {
       };
     } finally {
       chat.dispose({ disposeSequence: false });
+      this.steps?.end(sequence);
       this.pool.release(sequence);
     }
   }
@@ -197,6 +202,7 @@ export class Engine {
       };
     } finally {
       completion.dispose({ disposeSequence: false });
+      this.steps?.end(sequence);
       this.pool.release(sequence);
     }
   }

@@ -11,8 +11,12 @@ export class SequencePool<S extends PoolSequence> {
   private readonly free: S[];
   private readonly waiting: { prompt: readonly number[]; resolve: (s: S) => void; reject: (e: unknown) => void; signal?: AbortSignal; onAbort?: () => void }[] = [];
 
+  /** Position in the context: on equal prefixes the lowest is taken, keeping busy sequences consecutive (llama.cpp decodes consecutive sequence ids in one pass). */
+  private readonly order: Map<S, number>;
+
   constructor(sequences: S[]) {
     this.free = [...sequences];
+    this.order = new Map(sequences.map((s, i) => [s, i]));
   }
 
   get queued(): number {
@@ -56,7 +60,7 @@ export class SequencePool<S extends PoolSequence> {
     let bestLength = -1;
     this.free.forEach((s, i) => {
       const length = commonPrefixLength(s.contextTokens, prompt);
-      if (length > bestLength) [best, bestLength] = [i, length];
+      if (length > bestLength || (length === bestLength && this.order.get(s)! < this.order.get(this.free[best]!)!)) [best, bestLength] = [i, length];
     });
     return this.free.splice(best, 1)[0]!;
   }
