@@ -5,7 +5,7 @@
  *  - aggregate tokens/s with four requests at once (one context, four sequences) vs one at a time;
  *  - time to first token over HTTP minus in-process;
  *  - a sweep of threads x UV_THREADPOOL_SIZE in-process at concurrency 1, against the server's defaults; the server
- *    runs both as users start it and with UV_THREADPOOL_SIZE=1 already in its environment.
+ *    runs as users start it (bin/devstral.cjs: a one-thread libuv pool) and with libuv's default pool of 4.
  * Every in-process configuration is a child process of its own (the pool size is fixed when a process starts); all
  * stay loaded and runs are interleaved, so machine load hits every configuration alike. Greedy decoding and the
  * same prompts everywhere, so every configuration generates the same tokens. The model is cached in the temp dir.
@@ -24,7 +24,7 @@ import { batchWholeSteps, type WholeSteps } from '../src/server/batchWholeSteps.
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const self = fileURLToPath(import.meta.url);
-const bin = join(root, 'dist/cli/main.js');
+const bin = join(root, 'bin/devstral.cjs');
 const CONTEXT_SIZE = 1024;
 
 /** One measured generation: per stream, ms from the common start to the first token and to the end. */
@@ -175,7 +175,7 @@ interface Target {
 }
 
 async function main(): Promise<void> {
-  if (!existsSync(bin)) throw new Error('dist/cli/main.js is missing: run `npm run build` first');
+  if (!existsSync(join(root, 'dist/cli/main.js'))) throw new Error('dist/cli/main.js is missing: run `npm run build` first');
   const reps = Number(process.env.BENCH_REPS ?? 3);
   const maxTokens = Number(process.env.BENCH_TOKENS ?? 128);
   // The other sweep points only need a decode rate; half the tokens keeps the run short (threads 1 is slow).
@@ -193,28 +193,28 @@ async function main(): Promise<void> {
   console.log(`model: ${model.parameterCount.toLocaleString('en-US')} parameters, F16, ${(model.bytes / 1024 ** 2).toFixed(0)} MiB, ${model.description}; ${model.note}`);
   console.log(
     `runs: greedy, ${maxTokens} tokens per request (sweep: ${sweepTokens}), ${reps} interleaved repetitions, medians; ` +
-      `serve defaults: --threads ${cpus} (availableParallelism), UV_THREADPOOL_SIZE=1 set by src/cli/main.ts\n`,
+      `serve defaults: --threads ${cpus} (availableParallelism), UV_THREADPOOL_SIZE=1 set by bin/devstral.cjs\n`,
   );
 
   // Every process maps the same file (shared page cache); all stay loaded, only the one being measured works.
   const inProcess = new Map<Config, Target>();
   const starting: Promise<unknown>[] = configs.map((c) => startInProcess(model.path, c).then((t) => inProcess.set(c, t)));
   let server: Target | undefined;
-  let serverUv1: Target | undefined;
+  let serverUv4: Target | undefined;
   let wholeSteps: Target | undefined;
   starting.push(startInProcess(model.path, { ...intended, wholeSteps: true }).then((t) => (wholeSteps = t)));
   starting.push(startServer(model.path, undefined).then((t) => (server = t)));
-  starting.push(startServer(model.path, '1').then((t) => (serverUv1 = t)));
-  const all = () => [...inProcess.values(), ...[server, serverUv1, wholeSteps].filter((t) => t !== undefined)];
+  starting.push(startServer(model.path, '4').then((t) => (serverUv4 = t)));
+  const all = () => [...inProcess.values(), ...[server, serverUv4, wholeSteps].filter((t) => t !== undefined)];
   try {
     await Promise.all(starting);
-    if (!server || !serverUv1 || !wholeSteps) throw new Error('a server or worker did not start');
+    if (!server || !serverUv4 || !wholeSteps) throw new Error('a server or worker did not start');
     const reference = inProcess.get(configs.find((c) => sameConfig(c, intended))!)!;
-    const threadCounts = [threadCount(server.pid), threadCount(serverUv1.pid)];
+    const threadCounts = [threadCount(server.pid), threadCount(serverUv4.pid)];
 
     // Warm-up: page the weights in, create the contexts.
     for (const t of all()) await t.run(['warm up'], 8);
-    for (const t of [reference, wholeSteps, server, serverUv1]) await t.run([0, 1, 2, 3].map((i) => `warm up ${i}`), 8);
+    for (const t of [reference, wholeSteps, server, serverUv4]) await t.run([0, 1, 2, 3].map((i) => `warm up ${i}`), 8);
     // Prompts differ from the first character, so the server cannot reuse a previous request's prefix. The random
     // model often starts with a byte that is not a whole UTF-8 character, which the server rightly holds back; only
     // prompts whose first generated token is whole text are used, so the first SSE event is the first token.
@@ -227,16 +227,16 @@ async function main(): Promise<void> {
     for (let rep = 0; rep < reps; rep++) {
       const p1 = pool.shift()!;
       // Rotate the order each repetition so drift in machine load does not favour one position.
-      const c1Jobs: [Target, number][] = [[reference, maxTokens], [server, maxTokens], [serverUv1, maxTokens], ...sweep.map((t): [Target, number] => [t, sweepTokens])];
+      const c1Jobs: [Target, number][] = [[reference, maxTokens], [server, maxTokens], [serverUv4, maxTokens], ...sweep.map((t): [Target, number] => [t, sweepTokens])];
       for (const [t, n] of rotate(c1Jobs, rep)) push(c1, t, await t.run([p1], n));
       const p4 = pool.splice(0, 4);
-      for (const t of rotate([reference, wholeSteps, server, serverUv1], rep)) push(c4, t, await t.run(p4, maxTokens));
+      for (const t of rotate([reference, wholeSteps, server, serverUv4], rep)) push(c4, t, await t.run(p4, maxTokens));
       process.stderr.write(`repetition ${rep + 1}/${reps} done (${((performance.now() - began) / 1000).toFixed(0)} s)\n`);
     }
     const cpu = cpuUse(cpuBefore, cpuSample(all().map((t) => t.pid)));
     const ceiling = await reference.ceiling!();
 
-    report({ reference, wholeSteps, server, serverUv1, c1, c4, inProcess, configs, intended, ceiling, threadCounts });
+    report({ reference, wholeSteps, server, serverUv4, c1, c4, inProcess, configs, intended, ceiling, threadCounts });
     const truncated = [...c1.values(), ...c4.values()].flat().flatMap((r) => r.streams).filter((s) => s.tokens < sweepTokens).length;
     if (truncated) console.log(`\nnote: ${truncated} stream(s) ended early (end of sequence); rates are per token generated`);
     console.log(
@@ -255,7 +255,7 @@ function report(r: {
   reference: Target;
   wholeSteps: Target;
   server: Target;
-  serverUv1: Target;
+  serverUv4: Target;
   c1: Map<Target, Run[]>;
   c4: Map<Target, Run[]>;
   inProcess: Map<Config, Target>;
@@ -276,16 +276,16 @@ function report(r: {
   const ref4 = r.c4.get(r.reference)!;
   const whole4 = r.c4.get(r.wholeSteps)!;
   const [srv1, srv4] = [r.c1.get(r.server)!, r.c4.get(r.server)!];
-  const [uv1, uv4] = [r.c1.get(r.serverUv1)!, r.c4.get(r.serverUv1)!];
+  const [pool4c1, pool4c4] = [r.c1.get(r.serverUv4)!, r.c4.get(r.serverUv4)!];
   const scale = (four: Run[], one: Run[]) => m(four, aggregate) / m(one, aggregate);
   const refName = `in-process, ${configName(r.intended)}`;
-  const uvName = 'HTTP, UV_THREADPOOL_SIZE=1 in the environment';
+  const uvName = 'HTTP, UV_THREADPOOL_SIZE=4 (libuv default)';
 
   table([
     ['concurrency 1', 'decode tok/s', '(min-max)', 'vs in-process', 'end-to-end tok/s', 'first token ms', 'TTFT overhead'],
     [refName, f1(m(ref1, decode)), spread(ref1, decode), '', f1(m(ref1, aggregate)), f0(m(ref1, ttft)), ''],
     ['HTTP, devstral serve defaults', f1(m(srv1, decode)), spread(srv1, decode), ratio(m(srv1, decode), m(ref1, decode)), f1(m(srv1, aggregate)), f0(m(srv1, ttft)), `${signed(m(srv1, ttft) - m(ref1, ttft))} ms`],
-    [uvName, f1(m(uv1, decode)), spread(uv1, decode), ratio(m(uv1, decode), m(ref1, decode)), f1(m(uv1, aggregate)), f0(m(uv1, ttft)), `${signed(m(uv1, ttft) - m(ref1, ttft))} ms`],
+    [uvName, f1(m(pool4c1, decode)), spread(pool4c1, decode), ratio(m(pool4c1, decode), m(ref1, decode)), f1(m(pool4c1, aggregate)), f0(m(pool4c1, ttft)), `${signed(m(pool4c1, ttft) - m(ref1, ttft))} ms`],
   ]);
   console.log('');
   table([
@@ -293,7 +293,7 @@ function report(r: {
     ['in-process, one context, 4 sequences', f1(m(ref4, aggregate)), spread(ref4, aggregate), '', `${scale(ref4, ref1).toFixed(2)}x`, f0(m(ref4, ttft)), Number.isNaN(perDecode(ref4[0]!)) ? '' : f1(m(ref4, perDecode))],
     ['in-process, + whole-step batching (as serve)', f1(m(whole4, aggregate)), spread(whole4, aggregate), ratio(m(whole4, aggregate), m(ref4, aggregate)), `${scale(whole4, ref1).toFixed(2)}x`, f0(m(whole4, ttft)), Number.isNaN(perDecode(whole4[0]!)) ? '' : f1(m(whole4, perDecode))],
     ['HTTP, devstral serve defaults', f1(m(srv4, aggregate)), spread(srv4, aggregate), ratio(m(srv4, aggregate), m(ref4, aggregate)), `${scale(srv4, srv1).toFixed(2)}x`, f0(m(srv4, ttft)), ''],
-    [uvName, f1(m(uv4, aggregate)), spread(uv4, aggregate), ratio(m(uv4, aggregate), m(ref4, aggregate)), `${scale(uv4, uv1).toFixed(2)}x`, f0(m(uv4, ttft)), ''],
+    [uvName, f1(m(pool4c4, aggregate)), spread(pool4c4, aggregate), ratio(m(pool4c4, aggregate), m(ref4, aggregate)), `${scale(pool4c4, pool4c1).toFixed(2)}x`, f0(m(pool4c4, ttft)), ''],
   ]);
   const [one, four] = [r.ceiling[1]!, r.ceiling[4]!];
   console.log(`llama.cpp alone, one decode step: 1 sequence ${f1(one)} ms, 4 sequences batched ${f1(four)} ms -> c=4 could reach ${((4 * one) / four).toFixed(2)}x c=1 if every step batched all four`);
@@ -313,7 +313,7 @@ function report(r: {
     ['sweep, concurrency 1', 'decode tok/s', '(min-max)', 'vs fastest', ''],
     ...rows.map((x) => [x.name, f1(m(x.runs, decode)), spread(x.runs, decode), ratio(m(x.runs, decode), best), x.intended ? '<- what serve means to use' : '']),
     ['HTTP, devstral serve defaults', f1(m(srv1, decode)), spread(srv1, decode), ratio(m(srv1, decode), best), '<- what serve runs'],
-    [uvName, f1(m(uv1, decode)), spread(uv1, decode), ratio(m(uv1, decode), best), ''],
+    [uvName, f1(m(pool4c1, decode)), spread(pool4c1, decode), ratio(m(pool4c1, decode), best), ''],
   ]);
   const fastest = ranked[0]!;
   const intendedRuns = rows.find((x) => x.intended)!.runs;
@@ -325,13 +325,12 @@ function report(r: {
         (overlap ? ' (within the run-to-run spread)' : ''),
     );
   }
-  const [defaultThreads, uv1Threads] = r.threadCounts;
-  if (defaultThreads && uv1Threads) {
+  const [defaultThreads, uv4Threads] = r.threadCounts;
+  if (defaultThreads && uv4Threads) {
     console.log(
-      defaultThreads > uv1Threads
-        ? `serve's libuv pool: ${defaultThreads} threads in the default server vs ${uv1Threads} with UV_THREADPOOL_SIZE=1 in the environment, so the ` +
-            `default runs a pool of ${defaultThreads - uv1Threads + 1}: src/cli/main.ts sets the variable after the ESM loader has started the pool`
-        : `serve's libuv pool: ${defaultThreads} threads in the default server, ${uv1Threads} with UV_THREADPOOL_SIZE=1 in the environment (the default takes effect)`,
+      uv4Threads - defaultThreads === 3
+        ? `serve's libuv pool: one thread by default (${defaultThreads} threads in all, ${uv4Threads} with UV_THREADPOOL_SIZE=4)`
+        : `warning: serve's libuv pool is not one thread: ${defaultThreads} threads by default, ${uv4Threads} with UV_THREADPOOL_SIZE=4`,
     );
   }
 }

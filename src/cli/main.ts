@@ -21,9 +21,6 @@ import { parseFast } from './parseFast.js';
 import { renderError } from './render/renderError.js';
 
 const argv = process.argv.slice(2);
-// llama.cpp's compute threads contend with libuv's pool on small machines (2 threads ran 3.5x slower than 1 until
-// the pool had one thread: shared/reference/measured-here.md). Set before anything uses the pool.
-if (argv[0] === 'serve' && process.env.UV_THREADPOOL_SIZE === undefined) process.env.UV_THREADPOOL_SIZE = '1';
 const json = argv.includes('--json');
 const debug = argv.includes('--debug');
 const commands = [upCommand, detectCommand, planCommand, commandCommand, pullCommand, serveCommand, healthCommand, statusCommand, logsCommand, downCommand, benchCommand, profilesCommand];

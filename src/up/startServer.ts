@@ -26,7 +26,8 @@ export interface StartInput {
   contextLength?: number;
 }
 
-const CLI = fileURLToPath(new URL('../cli/main.js', import.meta.url));
+// The installed command (bin/devstral.cjs), which gives `serve` its one-thread libuv pool.
+const CLI = fileURLToPath(new URL('../../bin/devstral.cjs', import.meta.url));
 
 /** The plan's command with another context length (vLLM --max-model-len / devstral serve --ctx). */
 export function withContext(command: LaunchCommand, contextLength: number): LaunchCommand {

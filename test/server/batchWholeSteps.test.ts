@@ -1,0 +1,97 @@
+/**
+ * Whole-step batching on real node-llama-cpp (a tiny generated GGUF): every active sequence in each decode
+ * step, in sequence-id order, and a request that must trim its sequence is not starved by the others.
+ * The hold limit is set far above any test's run time, so what is asserted follows from the logic alone.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { getLlama, LlamaLogLevel, TokenBias, type Llama, type LlamaContext, type LlamaContextSequence, type LlamaModel } from 'node-llama-cpp';
+import { batchWholeSteps, type WholeSteps } from '../../src/server/batchWholeSteps.ts';
+import { writeTinyGguf } from '../support/writeTinyGguf.ts';
+
+let llama: Llama;
+let model: LlamaModel;
+
+before(async () => {
+  const path = join(mkdtempSync(join(tmpdir(), 'devstral-steps-')), 'tiny.gguf');
+  await writeTinyGguf(path);
+  llama = await getLlama({ gpu: false, build: 'never', maxThreads: 1, logLevel: LlamaLogLevel.error });
+  model = await llama.loadModel({ modelPath: path });
+});
+
+after(async () => {
+  await model?.dispose();
+  await llama?.dispose();
+});
+
+/** A context of four sequences with whole steps, recording the sequence ids of every decode step. */
+async function setUp(): Promise<{ context: LlamaContext; sequences: LlamaContextSequence[]; steps: WholeSteps; log: number[][] }> {
+  const context = await model.createContext({ contextSize: 256, sequences: 4, threads: 1 });
+  const steps = batchWholeSteps(context, { maxHoldMs: 600_000 });
+  assert.ok(steps, 'the node-llama-cpp internals it relies on are there');
+  const log: number[][] = [];
+  const native = (context as unknown as { _ctx: Record<string, (...args: unknown[]) => unknown> })._ctx;
+  for (const [name, record] of [
+    ['initBatch', () => log.push([])],
+    ['addToBatch', (sequenceId: unknown) => log.at(-1)!.push(sequenceId as number)],
+  ] as const) {
+    const original = native[name]!;
+    Object.defineProperty(native, name, {
+      value(this: unknown, ...args: unknown[]) {
+        record(args[0]);
+        return original.apply(this, args);
+      },
+      configurable: true,
+    });
+  }
+  return { context, sequences: Array.from({ length: 4 }, () => context.getSequence()), steps, log };
+}
+
+/** Greedy generation of exactly `count` tokens (end of sequence forbidden); returns when it ended, as a step index. */
+async function generate(sequence: LlamaContextSequence, prompt: string, count: number, steps: WholeSteps, log: number[][]): Promise<number> {
+  const tokenBias = new TokenBias(model.tokenizer).set(model.tokens.eos!, 'never');
+  let n = 0;
+  for await (const _token of sequence.evaluate([model.tokens.bos!, ...model.tokenize(prompt)], { temperature: 0, tokenBias })) {
+    if (++n >= count) break;
+  }
+  steps.end(sequence);
+  return log.length;
+}
+
+describe('batchWholeSteps', () => {
+  it('puts every generating sequence into each decode step, in sequence-id order', async () => {
+    const { context, sequences, steps, log } = await setUp();
+    try {
+      // Started in reverse order and with different lengths, so neither arrival order nor ends line them up.
+      const ends = await Promise.all([...sequences].reverse().map((s, i) => generate(s, `prompt ${i}`, 12 + 4 * i, steps, log)));
+      const firstEnd = Math.min(...ends);
+      for (const [i, step] of log.entries()) {
+        assert.deepEqual(step, [...step].sort((a, b) => a - b), `step ${i} is in sequence-id order: ${step}`);
+        if (i < firstEnd - 1) assert.equal(new Set(step).size, 4, `step ${i} has all four sequences while all four generate: ${step}`);
+      }
+      // The longest stream generated 24 tokens: one step per token (the prompt step makes the first).
+      assert.equal(log.length, 24, `decode steps: ${log.map((s) => s.join(',')).join(' | ')}`);
+    } finally {
+      await context.dispose();
+    }
+  });
+
+  it('lets a request that must trim its sequence join while the others generate', async () => {
+    const { context, sequences, steps, log } = await setUp();
+    try {
+      const [first, ...others] = sequences as [LlamaContextSequence, ...LlamaContextSequence[]];
+      await generate(first, 'an earlier conversation', 4, steps, log);
+      const running = others.map((s, i) => generate(s, `long ${i}`, 40, steps, log));
+      // A new conversation: the sequence's evaluated tokens are erased first, under the context's lock.
+      await first.clearHistory();
+      const joined = await generate(first, 'a new conversation', 4, steps, log);
+      const othersEnded = Math.min(...(await Promise.all(running)));
+      assert.ok(joined < othersEnded, `the late request ended at step ${joined}, before the others (${othersEnded})`);
+    } finally {
+      await context.dispose();
+    }
+  });
+});
