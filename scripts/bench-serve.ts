@@ -10,7 +10,7 @@
  * stay loaded and runs are interleaved, so machine load hits every configuration alike. Greedy decoding and the
  * same prompts everywhere, so every configuration generates the same tokens. The model is cached in the temp dir.
  * Targets: HTTP >= 0.95 x in-process at concurrency 1; aggregate at concurrency 4 >= 1.8 x concurrency 1.
- * Knobs: BENCH_REPS (3), BENCH_TOKENS (128), BENCH_FRESH=1 (regenerate the model).
+ * Knobs: BENCH_REPS (5), BENCH_TOKENS (128), BENCH_FRESH=1 (regenerate the model).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
@@ -176,7 +176,7 @@ interface Target {
 
 async function main(): Promise<void> {
   if (!existsSync(join(root, 'dist/cli/main.js'))) throw new Error('dist/cli/main.js is missing: run `npm run build` first');
-  const reps = Number(process.env.BENCH_REPS ?? 3);
+  const reps = Number(process.env.BENCH_REPS ?? 5);
   const maxTokens = Number(process.env.BENCH_TOKENS ?? 128);
   // The other sweep points only need a decode rate; half the tokens keeps the run short (threads 1 is slow).
   const sweepTokens = Math.max(16, Math.round(maxTokens / 2));
