@@ -24,7 +24,7 @@ export async function loadBlobState(blob: string, etag: string, size: number): P
   }
 }
 
-/** Written after the data is synced, and atomically, so the record never claims bytes the disk lacks. */
+/** Written atomically (rename), so a reader sees the old record or the new one, never half of one. */
 export async function saveBlobState(blob: string, state: BlobState): Promise<void> {
   const tmp = `${statePath(blob)}.${process.pid}.tmp`;
   await writeFile(tmp, JSON.stringify(state));

@@ -9,6 +9,7 @@ import { DevstralError } from '../errors.js';
 import { incompletePath, loadBlobState, removeBlobState, saveBlobState, type BlobState } from './blobState.js';
 import { chunkLength, chunkStart, nextChunk, planChunks, type ChunkPlan } from './chunkPlan.js';
 import type { HubClient, OpenedFile } from './hubClient.js';
+import { BufferPool } from './bufferPool.js';
 import { createIncrementalHash, type IncrementalHash } from './incrementalHash.js';
 
 export interface BlobRequest {
@@ -47,7 +48,7 @@ export interface DownloadResult {
 class RangeIgnored extends Error {}
 
 const RETRYABLE_STATUS = new Set([408, 425, 429, 500, 502, 503, 504]);
-const WRITE_BYTES = 1024 * 1024;
+const WRITE_BYTES = 4 * 1024 * 1024;
 const HASH_ON_WORKER_BYTES = 64 * 1024 * 1024;
 
 export async function downloadBlob(blob: BlobRequest, options: DownloadOptions): Promise<DownloadResult> {
@@ -60,7 +61,9 @@ export async function downloadBlob(blob: BlobRequest, options: DownloadOptions):
       : { version: 1, etag: blob.etag, size: blob.size, chunkBytes: plan.chunkBytes, done: new Array<number>(plan.count).fill(0) };
   const tmp = incompletePath(blob.dest);
   const file = await open(tmp, state === saved ? 'r+' : 'w').catch(() => open(tmp, 'w'));
-  if (state !== saved) state.done.fill(0);
+  // A record claiming bytes past the end of the file (a power cut lost them, or the file was replaced): start over.
+  const length = (await file.stat()).size;
+  if (state !== saved || state.done.some((n, i) => n > 0 && chunkStart(plan, i) + n > length)) state.done.fill(0);
   const run = new BlobRun(blob, options, plan, state, file, connections);
   try {
     const result = await run.execute();
@@ -93,6 +96,7 @@ class BlobRun {
   private failure: unknown;
   private lastSave = Date.now();
   private readonly window: number;
+  private readonly buffers = new BufferPool(WRITE_BYTES);
 
   constructor(
     private readonly blob: BlobRequest,
@@ -120,6 +124,8 @@ class BlobRun {
       await this.sequential();
     }
     await this.advanceHash();
+    // A record written after the blob is complete would be left behind.
+    await this.saving?.catch(() => undefined);
     const actual = await this.hash.digest();
     const { size } = await this.file.stat();
     if (size !== this.blob.size) {
@@ -136,7 +142,8 @@ class BlobRun {
   private newHash(): IncrementalHash {
     // Git hashes regular files as "blob <size>\0" + content.
     const onWorker = this.blob.size >= HASH_ON_WORKER_BYTES;
-    return this.blob.lfs ? createIncrementalHash('sha256', '', onWorker) : createIncrementalHash('sha1', `blob ${this.blob.size}\0`, onWorker);
+    const recycle = (buffer: ArrayBuffer | Buffer) => this.buffers.give(buffer);
+    return this.blob.lfs ? createIncrementalHash('sha256', '', onWorker, recycle) : createIncrementalHash('sha1', `blob ${this.blob.size}\0`, onWorker, recycle);
   }
 
   private notify() {
@@ -150,7 +157,13 @@ class BlobRun {
       if (this.failure) throw this.failure;
       const i = nextChunk(this.plan, this.state.done, this.inFlight, this.hashCursor, this.window);
       if (i === undefined) {
-        if (this.inFlight.size === 0) return;
+        if (this.inFlight.size === 0) {
+          // Everything within reach is complete: chunks resumed from disk may still hold the hash cursor back.
+          const cursor = this.hashCursor;
+          await this.advanceHash();
+          if (this.hashCursor === cursor) return;
+          continue;
+        }
         await new Promise<void>((resolve) => this.waiters.push(resolve));
         continue;
       }
@@ -213,35 +226,36 @@ class BlobRun {
   }
 
   /**
-   * Writes a response body at its offset and keeps it for hashing. Pieces are gathered into writes of
-   * about 1 MiB: one 64 KiB write per network read costs more than the network itself on localhost.
+   * Writes a response body at its offset and keeps it for hashing, gathered into pooled buffers of a few MiB: one
+   * 64 KiB write per network read costs more than the network itself on localhost.
    */
   private async consume(response: OpenedFile, i: number, position: number): Promise<void> {
     let pos = position;
-    let batch: Buffer[] = [];
-    let batched = 0;
+    let buffer = this.buffers.take();
+    let filled = 0;
     const flush = async () => {
-      if (batched === 0) return;
-      // Always a buffer of our own: the hash may take its memory over (worker thread).
-      const data = Buffer.concat(batch, batched);
+      if (filled === 0) return;
+      const data = buffer.subarray(0, filled);
+      [buffer, filled] = [this.buffers.take(), 0];
       await this.file.write(data, 0, data.length, pos);
       pos += data.length;
       this.state.done[i]! += data.length;
       this.pending[i]!.push(data);
       this.fetched += data.length;
       this.options.onProgress?.(this.resumed + this.fetched);
-      batch = [];
-      batched = 0;
     };
     try {
       for await (const piece of response.body as AsyncIterable<Buffer>) {
-        batch.push(piece);
-        batched += piece.length;
-        if (batched >= WRITE_BYTES) await flush();
+        for (let at = 0; at < piece.length; ) {
+          const n = piece.copy(buffer, filled, at);
+          [at, filled] = [at + n, filled + n];
+          if (filled === buffer.length) await flush();
+        }
       }
     } finally {
       // What arrived before a dropped connection is kept: the retry continues after it.
       await flush();
+      this.buffers.give(buffer);
     }
   }
 
@@ -305,11 +319,11 @@ class BlobRun {
 
   private async hashFromDisk(position: number, length: number): Promise<void> {
     for (let done = 0; done < length; ) {
-      // A fresh buffer per read: the hash may take it over (worker thread).
-      const buffer = Buffer.alloc(Math.min(length - done, 4 * 1024 ** 2));
-      const { bytesRead } = await this.file.read(buffer, 0, buffer.length, position + done);
+      // The hash takes the buffer over (and gives it back to the pool once hashed).
+      const buffer = this.buffers.take();
+      const { bytesRead } = await this.file.read(buffer, 0, Math.min(length - done, buffer.length), position + done);
       if (bytesRead === 0) throw new Error('the partial file is shorter than its resume record');
-      this.hash.update(bytesRead === buffer.length ? buffer : buffer.subarray(0, bytesRead));
+      this.hash.update(buffer.subarray(0, bytesRead));
       done += bytesRead;
     }
   }
@@ -317,6 +331,9 @@ class BlobRun {
   /** The server ignores Range: start over with one plain GET of the whole file. */
   private async sequential(): Promise<void> {
     await this.hashing;
+    // The chunked record no longer describes the file.
+    await this.saving?.catch(() => undefined);
+    await removeBlobState(this.blob.dest);
     this.plan = { size: this.blob.size, chunkBytes: Math.max(1, this.blob.size), count: 1 };
     this.state.chunkBytes = this.plan.chunkBytes;
     this.state.done = [0];
@@ -348,11 +365,29 @@ class BlobRun {
     }
   }
 
-  private async saveState(force: boolean): Promise<void> {
-    if (!force && Date.now() - this.lastSave < 1000) return;
-    this.lastSave = Date.now();
-    await this.file.datasync();
-    await saveBlobState(this.blob.dest, { ...this.state, done: [...this.state.done] });
+  /**
+   * The resume record, every second in the background (never holding the connections up). Its bytes were written
+   * but not necessarily synced: a process that dies leaves them in the page cache, and a forced save (failure,
+   * Ctrl-C) syncs first. Syncing every second cost more than the download (seconds of writeback per GiB); after a
+   * power cut, bytes the disk lost fail the hash check and the file is fetched again.
+   */
+  private saving: Promise<void> | undefined;
+  private saveState(force: boolean): Promise<void> {
+    if (this.saving) return force ? this.saving.catch(() => undefined).then(() => this.saveState(true)) : Promise.resolve();
+    if (!force && Date.now() - this.lastSave < 1000) return Promise.resolve();
+    const done = [...this.state.done];
+    this.saving = (async () => {
+      try {
+        if (force) await this.file.datasync();
+        await saveBlobState(this.blob.dest, { ...this.state, done });
+      } finally {
+        this.lastSave = Date.now();
+        this.saving = undefined;
+      }
+    })();
+    const saving = this.saving;
+    if (!force) saving.catch(() => undefined);
+    return force ? saving : Promise.resolve();
   }
 }
 

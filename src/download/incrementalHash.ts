@@ -1,52 +1,68 @@
 /**
  * sha256 / git-sha1 fed in order. Big files hash on a worker thread: hashing 1 GiB takes about a second of
- * CPU, which would otherwise stall receiving and writing on the main thread.
+ * CPU, which would otherwise stall receiving and writing on the main thread. The data is handed over without a
+ * copy and handed back for reuse once hashed.
  */
 import { createHash } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 
 export interface IncrementalHash {
+  /**
+   * Takes over `data`, which must own its memory alone (a pooled buffer or a view of one): on a worker the memory
+   * is transferred. `recycle` gets it back once hashed.
+   */
   update(data: Buffer): void;
   digest(): Promise<string>;
 }
 
-export function createIncrementalHash(algorithm: 'sha256' | 'sha1', prefix: string, onWorker: boolean): IncrementalHash {
-  return onWorker ? new WorkerHash(algorithm, prefix) : inlineHash(algorithm, prefix);
+export function createIncrementalHash(algorithm: 'sha256' | 'sha1', prefix: string, onWorker: boolean, recycle: (buffer: ArrayBuffer | Buffer) => void): IncrementalHash {
+  return onWorker ? new WorkerHash(algorithm, prefix, recycle) : inlineHash(algorithm, prefix, recycle);
 }
 
-function inlineHash(algorithm: string, prefix: string): IncrementalHash {
+function inlineHash(algorithm: string, prefix: string, recycle: (buffer: Buffer) => void): IncrementalHash {
   const hash = createHash(algorithm).update(prefix);
-  return { update: (data) => void hash.update(data), digest: async () => hash.digest('hex') };
+  return {
+    update: (data) => {
+      hash.update(data);
+      recycle(data);
+    },
+    digest: async () => hash.digest('hex'),
+  };
 }
 
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const hash = require('node:crypto').createHash(workerData.algorithm).update(workerData.prefix);
 parentPort.on('message', (m) => {
-  if (m === 'digest') { parentPort.postMessage(hash.digest('hex')); parentPort.close(); }
-  else hash.update(new Uint8Array(m));
+  if (m === 'digest') { parentPort.postMessage({ hex: hash.digest('hex') }); parentPort.close(); return; }
+  hash.update(new Uint8Array(m.buffer, m.offset, m.length));
+  parentPort.postMessage({ buffer: m.buffer }, [m.buffer]);
 });`;
 
 class WorkerHash implements IncrementalHash {
   private readonly worker: Worker;
-  constructor(algorithm: string, prefix: string) {
+  private resolveDigest: ((hex: string) => void) | undefined;
+
+  constructor(algorithm: string, prefix: string, recycle: (buffer: ArrayBuffer) => void) {
     this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { algorithm, prefix } });
     this.worker.unref();
+    this.worker.on('message', (m: { buffer?: ArrayBuffer; hex?: string }) => {
+      if (m.buffer) recycle(m.buffer);
+      else if (m.hex !== undefined) this.resolveDigest?.(m.hex);
+    });
   }
 
   update(data: Buffer): void {
-    // Hand the memory over without a copy when the buffer owns it; otherwise copy it once.
-    const owned = data.byteOffset === 0 && data.byteLength === data.buffer.byteLength && data.buffer instanceof ArrayBuffer;
-    const buffer = owned ? (data.buffer as ArrayBuffer) : new Uint8Array(data).buffer;
-    this.worker.postMessage(buffer, [buffer]);
+    const buffer = data.buffer as ArrayBuffer;
+    this.worker.postMessage({ buffer, offset: data.byteOffset, length: data.byteLength }, [buffer]);
   }
 
   digest(): Promise<string> {
     return new Promise((resolve, reject) => {
-      this.worker.once('message', (hex: string) => {
+      this.resolveDigest = (hex) => {
         void this.worker.terminate();
         resolve(hex);
-      });
+      };
       this.worker.once('error', reject);
       this.worker.postMessage('digest');
     });

@@ -1,7 +1,7 @@
 /** The Hugging Face client against the fake hub on 127.0.0.1: layout, resume, faults, errors, offline, locks. */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, realpathSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, realpathSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
@@ -142,6 +142,31 @@ describe('pullSnapshot', () => {
     await hub.idle();
     assert.equal(result.fetchedBytes, BIG - onDisk);
     assert.equal(hub.bytesServed('big.bin'), BIG - onDisk, 'the server sent only what was missing');
+    assert.deepEqual(readFileSync(blob), bigContent);
+  });
+
+  it('resumes when more chunks are complete than connections look ahead', async () => {
+    // 13 chunks of 256 KiB; the first 9 on disk (more than connections + 4 ahead of the hash), the 10th half.
+    const blob = join(repoDir(), 'blobs', sha256Hex(bigContent));
+    const done = Array.from({ length: 13 }, (_, i) => (i < 9 ? 256 * 1024 : i === 9 ? 100_000 : 0));
+    mkdirSync(join(repoDir(), 'blobs'), { recursive: true });
+    writeFileSync(`${blob}.incomplete`, bigContent.subarray(0, 9 * 256 * 1024 + 100_000));
+    writeFileSync(`${blob}.incomplete.json`, JSON.stringify({ version: 1, etag: sha256Hex(bigContent), size: BIG, chunkBytes: 256 * 1024, done }));
+    const result = await pullSnapshot(one('big.bin'), options({ connections: 2 }));
+    await hub.idle();
+    assert.equal(result.fetchedBytes, BIG - (9 * 256 * 1024 + 100_000));
+    assert.deepEqual(readFileSync(blob), bigContent);
+    assert.ok(!existsSync(`${blob}.incomplete.json`), 'no resume record is left behind');
+  });
+
+  it('a resume record claiming bytes the file lacks (lost in a power cut) starts the file over', async () => {
+    const blob = join(repoDir(), 'blobs', sha256Hex(bigContent));
+    mkdirSync(join(repoDir(), 'blobs'), { recursive: true });
+    writeFileSync(`${blob}.incomplete`, bigContent.subarray(0, 1000));
+    const done = Array.from({ length: 13 }, (_, i) => (i < 4 ? 256 * 1024 : 0));
+    writeFileSync(`${blob}.incomplete.json`, JSON.stringify({ version: 1, etag: sha256Hex(bigContent), size: BIG, chunkBytes: 256 * 1024, done }));
+    const result = await pullSnapshot(one('big.bin'), options({ connections: 2 }));
+    assert.equal(result.fetchedBytes, BIG);
     assert.deepEqual(readFileSync(blob), bigContent);
   });
 
