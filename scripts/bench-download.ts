@@ -21,6 +21,8 @@ async function startHub(size: number, rate?: number) {
 }
 
 function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): number {
+  // Every run starts with no dirty pages: the previous run's 2 GiB of writeback would throttle the next writer.
+  spawnSync('sync');
   const start = process.hrtime.bigint();
   const r = spawnSync(cmd, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
   if (r.status !== 0) throw new Error(`${cmd} failed: ${r.stderr}`);

@@ -49,6 +49,7 @@ class RangeIgnored extends Error {}
 
 const RETRYABLE_STATUS = new Set([408, 425, 429, 500, 502, 503, 504]);
 const WRITE_BYTES = 4 * 1024 * 1024;
+const FLUSH_AFTER_MS = 250;
 const HASH_ON_WORKER_BYTES = 64 * 1024 * 1024;
 
 export async function downloadBlob(blob: BlobRequest, options: DownloadOptions): Promise<DownloadResult> {
@@ -226,8 +227,8 @@ class BlobRun {
   }
 
   /**
-   * Writes a response body at its offset and keeps it for hashing, gathered into pooled buffers of a few MiB: one
-   * 64 KiB write per network read costs more than the network itself on localhost.
+   * Writes a response body at its offset and keeps it for hashing, gathered into pooled buffers of a few MiB (one
+   * 64 KiB write per network read costs more than the network itself on localhost), or less on a slow link.
    */
   private async consume(response: OpenedFile, i: number, position: number): Promise<void> {
     let pos = position;
@@ -244,12 +245,17 @@ class BlobRun {
       this.fetched += data.length;
       this.options.onProgress?.(this.resumed + this.fetched);
     };
+    let flushedAt = performance.now();
     try {
       for await (const piece of response.body as AsyncIterable<Buffer>) {
         for (let at = 0; at < piece.length; ) {
           const n = piece.copy(buffer, filled, at);
           [at, filled] = [at + n, filled + n];
-          if (filled === buffer.length) await flush();
+          // Full, or data waiting a while on a slow link (progress and the resume record move on).
+          if (filled === buffer.length || performance.now() - flushedAt > FLUSH_AFTER_MS) {
+            await flush();
+            flushedAt = performance.now();
+          }
         }
       }
     } finally {
