@@ -1,7 +1,7 @@
 /**
- * Reusable buffers for downloaded data. A fresh 4 MiB buffer per write cost more than the download itself on a
- * fast link: the kernel maps and zeroes new pages for each one (seconds of system time per 2 GiB) and the
- * garbage collector frees them again. Buffers come back after they were written and hashed.
+ * Reusable buffers for downloaded data. A fresh buffer per write costs seconds of CPU per 2 GiB on a fast link:
+ * the kernel maps and zeroes new pages for each one and the garbage collector frees them again. Buffers come back
+ * after they were written and hashed.
  */
 export class BufferPool {
   private readonly free: Buffer[] = [];
