@@ -2,7 +2,7 @@
  * Streams chat completions at each concurrency level and measures what a user gets: time to first token,
  * inter-token latency, tokens/s per request and in aggregate, requests/s, errors.
  */
-import { request } from 'undici';
+import { request } from '../net/undici.js';
 import { SseParser } from '../health/SseParser.js';
 import { summarizeLevel, type LevelSummary, type RequestSample } from './summarizeLevel.js';
 import { agentMessages, AGENT_TOOLS, randomPrompt, type Workload } from './workloads.js';

@@ -1,7 +1,7 @@
 /** `devstral bench`: which endpoint and model, the run, the table, and the history file. */
 import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { request } from 'undici';
+import { request } from '../net/undici.js';
 import { renderBench, renderHistory, type BenchRun } from '../bench/renderBench.js';
 import { runBench } from '../bench/runBench.js';
 import type { Workload } from '../bench/workloads.js';

@@ -1,5 +1,5 @@
 /** Hugging Face hub protocol over undici: revisions, paginated file trees, file requests with redirects. */
-import { EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
+import { EnvHttpProxyAgent, request, type Dispatcher } from '../net/undici.js';
 import { packageInfo } from '../packageInfo.js';
 import { hubError, networkError } from './hubErrors.js';
 import type { TreeFile } from './selectFiles.js';

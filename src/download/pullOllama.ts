@@ -1,5 +1,5 @@
 /** `ollama pull` through its API (POST /api/pull, NDJSON progress), reported as pull events. */
-import { request } from 'undici';
+import { request } from '../net/undici.js';
 import { DevstralError } from '../errors.js';
 import type { PullEvent } from './pullSnapshot.js';
 

@@ -2,7 +2,7 @@
  * Ollama after its server answers: pull the weights, create the derived model that carries the planned
  * context (its OpenAI endpoint ignores num_ctx), and load it to stay in memory.
  */
-import { request } from 'undici';
+import { request } from '../net/undici.js';
 import { DevstralError } from '../errors.js';
 import { pullOllama } from '../download/pullOllama.js';
 import type { PullEvent } from '../download/pullSnapshot.js';

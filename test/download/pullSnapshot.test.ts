@@ -2,7 +2,10 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, realpathSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpServer, type IncomingMessage } from 'node:http';
+import { connect, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
+import type { Duplex } from 'node:stream';
 import { join } from 'node:path';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { DevstralError } from '../../src/errors.ts';
@@ -111,6 +114,38 @@ describe('pullSnapshot', () => {
     const result = await pullSnapshot(all(), options());
     assert.equal(result.files.length, 5);
     assert.ok(hub.requests({ kind: 'tree' }).length >= 3);
+  });
+
+  it('goes through the proxy in HTTP_PROXY (CONNECT tunnels), hub and CDN alike', async () => {
+    const tunnels: string[] = [];
+    const proxy = createHttpServer();
+    proxy.on('connect', (req: IncomingMessage, client: Duplex, head: Buffer) => {
+      tunnels.push(req.url!);
+      const [host, port] = req.url!.split(':');
+      const upstream = connect(Number(port), host, () => {
+        client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+        upstream.write(head);
+        upstream.pipe(client);
+        client.pipe(upstream);
+      });
+      upstream.on('error', () => client.destroy());
+      client.on('error', () => upstream.destroy());
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const saved = { HTTP_PROXY: process.env.HTTP_PROXY, NO_PROXY: process.env.NO_PROXY };
+    process.env.HTTP_PROXY = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+    delete process.env.NO_PROXY;
+    try {
+      const result = await pullSnapshot(one('model.safetensors'), options());
+      assert.deepEqual(readFileSync(join(result.snapshotDir, 'model.safetensors')), weights);
+      const hubHost = new URL(hub.url).host;
+      assert.ok(tunnels.includes(hubHost), `the hub through the proxy: ${tunnels.join(', ')}`);
+      assert.ok(tunnels.some((t) => t !== hubHost), `the CDN through the proxy: ${tunnels.join(', ')}`);
+    } finally {
+      for (const [key, value] of Object.entries(saved)) value === undefined ? delete process.env[key] : (process.env[key] = value);
+      proxy.closeAllConnections();
+      proxy.close();
+    }
   });
 
   it('sends the token to the hub, never to the CDN', async () => {
