@@ -8,21 +8,21 @@
  * runs, a new request that must first trim its sequence (which takes the context's lock) waits until the others
  * have finished.
  *
- * So a decode is held back until every sequence of the previous step has asked for its next one (or ended), and
- * then all are queued together. New requests join at the next step. Nothing is queued when a step ends, so the
+ * So a decode is held back until every sequence of the previous step has asked for its next one (or ended, or is
+ * still working through a long prompt), and then all are queued together. New requests join at the next step. Nothing is queued when a step ends, so the
  * context's lock is free between steps and waiting trims get their turn.
  *
  * The queue is also kept in sequence-id order: llama.cpp (one KV stream per sequence) puts only consecutive
  * increasing sequence ids into one ubatch, so four sequences queued as 2,3,1,0 took three passes over the
  * weights (145 ms a step here) where 0,1,2,3 takes one (66 ms).
  *
- * This relies on node-llama-cpp internals (`_decodeTokens`, `_queuedDecodes`, `_ctx.initBatch`/`addToBatch`/`decodeBatch`, `_sequenceId`); without them nothing changes.
+ * This relies on node-llama-cpp internals (`_decodeTokens`, `_queuedDecodes`, `_ctx.initBatch`/`addToBatch`, `_sequenceId`); without them nothing changes.
  */
 import type { LlamaContext, LlamaContextSequence } from 'node-llama-cpp';
 
 type Native = Record<string | symbol, unknown>;
 interface Internals {
-  _decodeTokens?: (decode: { sequenceId: number }, ...rest: unknown[]) => Promise<unknown>;
+  _decodeTokens?: (decode: { sequenceId: number; afterBatchAction?: (length: number) => unknown }, ...rest: unknown[]) => Promise<unknown>;
   _ctx?: Native;
   _queuedDecodes?: { sequenceId: number }[];
 }
@@ -34,13 +34,13 @@ export interface WholeSteps {
 
 /**
  * `maxHoldMs`: a sequence busy elsewhere (a trim waiting for the lock, a slow callback) holds the others back at
- * most this long after a decode step ends.
+ * most this long.
  */
 export function batchWholeSteps(context: LlamaContext, { maxHoldMs = 50 }: { maxHoldMs?: number } = {}): WholeSteps | undefined {
   const internals = context as unknown as Internals;
   const decodeTokens = internals._decodeTokens;
   const native = internals._ctx;
-  if (typeof decodeTokens !== 'function' || !['initBatch', 'addToBatch', 'decodeBatch'].every((name) => typeof native?.[name] === 'function')) return undefined;
+  if (typeof decodeTokens !== 'function' || !Array.isArray(internals._queuedDecodes) || !['initBatch', 'addToBatch'].every((name) => typeof native?.[name] === 'function')) return undefined;
 
   /** Sequences of the last decode step that have not asked for their next decode yet. */
   let awaited = new Set<number>();
@@ -54,16 +54,12 @@ export function batchWholeSteps(context: LlamaContext, { maxHoldMs = 50 }: { max
     held = [];
     for (const queue of release) queue();
   };
-  let decoding = false;
-  // The wait for a late sequence counts from the end of the decode step, not from the first early one.
-  const timeout = () => {
-    timer = decoding ? setTimeout(timeout, maxHoldMs) : undefined;
-    if (!decoding) flush();
-  };
   const check = () => {
     if (held.length === 0) return;
-    if (awaited.size === 0) flush();
-    else timer ??= setTimeout(timeout, maxHoldMs);
+    // A sequence whose long prompt is still queued (decoded a batch at a time) asks for nothing until it is done.
+    const waiting = [...awaited].some((id) => !internals._queuedDecodes?.some((queued) => queued.sequenceId === id));
+    if (!waiting) flush();
+    else timer ??= setTimeout(flush, maxHoldMs);
   };
 
   // Each decode step starts with initBatch, then adds each sequence's tokens.
@@ -79,20 +75,18 @@ export function batchWholeSteps(context: LlamaContext, { maxHoldMs = 50 }: { max
       return addToBatch.call(this, sequenceId, ...rest);
     },
   );
-  wrap(native!, 'decodeBatch', (decodeBatch) =>
-    async function (this: unknown, ...args: unknown[]) {
-      decoding = true;
-      try {
-        return await decodeBatch.apply(this, args);
-      } finally {
-        decoding = false;
-      }
-    },
-  );
+  // After a step, node-llama-cpp goes on at once while anything is queued: a long prompt's next batch. One
+  // event-loop turn first lets the generating sequences ask for their next token and join that step (the lock is
+  // not released either way; with nothing queued the step ends at once and it is).
+  const yieldWhileQueued = (after: ((length: number) => unknown) | undefined) => async (length: number) => {
+    await after?.(length);
+    if (internals._queuedDecodes!.length > 0) await new Promise((resolve) => setImmediate(resolve));
+  };
   internals._decodeTokens = function (this: unknown, decode, ...rest) {
+    const withYield = { ...decode, afterBatchAction: yieldWhileQueued(decode.afterBatchAction) };
     return new Promise((resolve, reject) => {
       held.push(() => {
-        void decodeTokens.call(this, decode, ...rest).then(resolve, reject);
+        void decodeTokens.call(this, withYield, ...rest).then(resolve, reject);
         // The call above queued the decode synchronously. In sequence-id order, one step is one ubatch.
         internals._queuedDecodes?.sort((a, b) => a.sequenceId - b.sequenceId);
       });

@@ -27,27 +27,28 @@ after(async () => {
   await llama?.dispose();
 });
 
-/** A context of four sequences with whole steps, recording the sequence ids of every decode step. */
-async function setUp(): Promise<{ context: LlamaContext; sequences: LlamaContextSequence[]; steps: WholeSteps; log: number[][] }> {
-  const context = await model.createContext({ contextSize: 256, sequences: 4, threads: 1 });
+/** A context of four sequences with whole steps, recording the sequence ids (and token counts) of every decode step. */
+async function setUp(batchSize?: number): Promise<{ context: LlamaContext; sequences: LlamaContextSequence[]; steps: WholeSteps; log: number[][]; sizes: number[][] }> {
+  const context = await model.createContext({ contextSize: 512, sequences: 4, threads: 1, ...(batchSize ? { batchSize } : {}) });
   const steps = batchWholeSteps(context, { maxHoldMs: 600_000 });
   assert.ok(steps, 'the node-llama-cpp internals it relies on are there');
   const log: number[][] = [];
+  const sizes: number[][] = [];
   const native = (context as unknown as { _ctx: Record<string, (...args: unknown[]) => unknown> })._ctx;
   for (const [name, record] of [
-    ['initBatch', () => log.push([])],
-    ['addToBatch', (sequenceId: unknown) => log.at(-1)!.push(sequenceId as number)],
+    ['initBatch', () => (log.push([]), sizes.push([]))],
+    ['addToBatch', (sequenceId: unknown, tokens: unknown) => (log.at(-1)!.push(sequenceId as number), sizes.at(-1)!.push((tokens as Uint32Array).length))],
   ] as const) {
     const original = native[name]!;
     Object.defineProperty(native, name, {
       value(this: unknown, ...args: unknown[]) {
-        record(args[0]);
+        record(args[0], args[2]);
         return original.apply(this, args);
       },
       configurable: true,
     });
   }
-  return { context, sequences: Array.from({ length: 4 }, () => context.getSequence()), steps, log };
+  return { context, sequences: Array.from({ length: 4 }, () => context.getSequence()), steps, log, sizes };
 }
 
 /** Greedy generation of exactly `count` tokens (end of sequence forbidden); returns when it ended, as a step index. */
@@ -74,6 +75,24 @@ describe('batchWholeSteps', () => {
       }
       // The longest stream generated 24 tokens: one step per token (the prompt step makes the first).
       assert.equal(log.length, 24, `decode steps: ${log.map((s) => s.join(',')).join(' | ')}`);
+    } finally {
+      await context.dispose();
+    }
+  });
+
+  it('keeps generating sequences in every step while a long prompt is decoded a batch at a time', async () => {
+    const { context, sequences, steps, log, sizes } = await setUp(32);
+    try {
+      const [a, b, c, late] = sequences as [LlamaContextSequence, LlamaContextSequence, LlamaContextSequence, LlamaContextSequence];
+      const running = [a, b, c].map((s, i) => generate(s, `short ${i}`, 40, steps, log));
+      while (log.length < 3) await new Promise((resolve) => setImmediate(resolve));
+      const longPrompt = 'a long prompt that needs many batches '.repeat(8);
+      const joined = generate(late, longPrompt, 2, steps, log);
+      const firstEnd = Math.min(...(await Promise.all(running)));
+      await joined;
+      const promptSteps = log.map((ids, i) => ({ ids, i, prompt: sizes[i]![ids.indexOf(3)] ?? 0 })).filter((step) => step.prompt > 1 && step.i < firstEnd - 1);
+      assert.ok(promptSteps.length >= 3, `the prompt took several steps: ${promptSteps.length}`);
+      for (const step of promptSteps) assert.deepEqual(step.ids, [0, 1, 2, 3], `step ${step.i} decodes prompt tokens and the three others: ${step.ids}`);
     } finally {
       await context.dispose();
     }
