@@ -6,6 +6,7 @@ import type { ChatHistoryItem, ChatModelFunctions, ChatWrapper, LLamaChatGenerat
 import { newToolCallId } from './toolCallIds.js';
 import type { ChatRequest } from './parseChatRequest.js';
 import { batchWholeSteps, type WholeSteps } from './batchWholeSteps.js';
+import { boundJsonNumbers } from './boundJsonNumbers.js';
 import { commonPrefixLength, SequencePool } from './sequencePool.js';
 import { toChatHistory } from './toChatHistory.js';
 import { contextLengthExceeded } from './openAiError.js';
@@ -77,6 +78,7 @@ export class Engine {
         if (level === nlc.LlamaLogLevel.error || level === nlc.LlamaLogLevel.fatal) options.log(`llama.cpp: ${message.trim()}`);
       },
     });
+    if (!boundJsonNumbers(llama)) options.log('warning: node-llama-cpp internals changed; JSON grammars allow exponents in integers');
     const model = await llama.loadModel({
       modelPath: options.modelPath,
       ...(options.gpuLayers !== undefined ? { gpuLayers: options.gpuLayers } : {}),

@@ -1,0 +1,56 @@
+/**
+ * JSON grammars with bounded numbers: integers without an exponent, exponents of at most two digits, so what a
+ * model writes under a schema always parses to the type the schema says (node-llama-cpp's own rules allowed
+ * "n": 72E75557 for an integer, and then its check of tool-call arguments threw).
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, it } from 'node:test';
+import { getLlama, LlamaCompletion, LlamaLogLevel, type Llama, type LlamaModel } from 'node-llama-cpp';
+import { boundJsonNumbers, boundNumberRules } from '../../src/server/boundJsonNumbers.ts';
+import { writeTinyGguf } from '../support/writeTinyGguf.ts';
+
+const SCHEMA = { type: 'object', properties: { n: { type: 'integer' }, x: { type: 'number' } }, required: ['n', 'x'] } as const;
+let llama: Llama;
+let model: LlamaModel;
+
+before(async () => {
+  const path = join(mkdtempSync(join(tmpdir(), 'devstral-numbers-')), 'tiny.gguf');
+  await writeTinyGguf(path);
+  llama = await getLlama({ gpu: false, build: 'never', maxThreads: 1, logLevel: LlamaLogLevel.error });
+  model = await llama.loadModel({ modelPath: path });
+});
+
+after(async () => {
+  await model?.dispose();
+  await llama?.dispose();
+});
+
+it('rewrites the number rules of the grammars node-llama-cpp writes, and nothing else', async () => {
+  const original = (await llama.createGrammarForJsonSchema(SCHEMA as never)).grammar;
+  const bounded = boundNumberRules(original);
+  const rule = (text: string, name: string) => text.split('\n').find((line) => line.startsWith(`${name} ::= `));
+  assert.match(rule(original, 'integer-number-rule') ?? '', /\[eE\]/, 'node-llama-cpp still writes its integer rule this way');
+  assert.doesNotMatch(rule(bounded, 'integer-number-rule')!, /\[eE\]/);
+  assert.match(rule(bounded, 'fractional-number-rule')!, /\[eE\] \[-\+\]\? \[0-9\]\{1,2\}\)\?$/);
+  const others = (text: string) => text.split('\n').filter((line) => !/^(integer|fractional)-number-rule /.test(line));
+  assert.deepEqual(others(bounded), others(original));
+});
+
+it('what the model writes under a schema parses to an integer and a finite number', async () => {
+  assert.ok(boundJsonNumbers(llama), 'node-llama-cpp internals it relies on are there');
+  const grammar = await llama.createGrammarForJsonSchema(SCHEMA as never);
+  const context = await model.createContext({ contextSize: 512, threads: 1 });
+  try {
+    const completion = new LlamaCompletion({ contextSequence: context.getSequence() });
+    for (let seed = 1; seed <= 6; seed++) {
+      const text = await completion.generateCompletion('numbers:', { grammar, temperature: 1.5, seed, maxTokens: 200 });
+      const value = grammar.parse(text) as { n: number; x: number };
+      assert.ok(Number.isInteger(value.n) && Number.isFinite(value.x), `seed ${seed}: ${text}`);
+    }
+  } finally {
+    await context.dispose();
+  }
+});
