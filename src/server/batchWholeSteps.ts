@@ -78,9 +78,15 @@ export function batchWholeSteps(context: LlamaContext, { maxHoldMs = 50 }: { max
   // After a step, node-llama-cpp goes on at once while anything is queued: a long prompt's next batch. One
   // event-loop turn first lets the generating sequences ask for their next token and join that step (the lock is
   // not released either way; with nothing queued the step ends at once and it is).
-  const yieldWhileQueued = (after: ((length: number) => unknown) | undefined) => async (length: number) => {
-    await after?.(length);
-    if (internals._queuedDecodes!.length > 0) await new Promise((resolve) => setImmediate(resolve));
+  // Synchronous otherwise: node-llama-cpp awaits only a returned promise, and any await here would let the
+  // sequences queue their next tokens before the step ends, so the lock would never be released between steps.
+  const yieldWhileQueued = (after: ((length: number) => unknown) | undefined) => (length: number) => {
+    const result = after?.(length);
+    if (internals._queuedDecodes!.length === 0) return result;
+    return (async () => {
+      await result;
+      await new Promise((resolve) => setImmediate(resolve));
+    })();
   };
   internals._decodeTokens = function (this: unknown, decode, ...rest) {
     const withYield = { ...decode, afterBatchAction: yieldWhileQueued(decode.afterBatchAction) };

@@ -11,7 +11,7 @@ export class SequencePool<S extends PoolSequence> {
   private readonly free: S[];
   private readonly waiting: { prompt: readonly number[]; resolve: (s: S) => void; reject: (e: unknown) => void; signal?: AbortSignal; onAbort?: () => void }[] = [];
 
-  /** Position in the context: on equal prefixes the lowest is taken, keeping busy sequences consecutive (llama.cpp decodes consecutive sequence ids in one pass). */
+  /** Position in the context: among empty sequences the lowest is taken, keeping busy ones consecutive (llama.cpp decodes consecutive sequence ids in one pass). */
   private readonly order: Map<S, number>;
 
   constructor(sequences: S[]) {
@@ -55,12 +55,17 @@ export class SequencePool<S extends PoolSequence> {
     this.free.push(sequence);
   }
 
+  /**
+   * The longest common prefix wins. On a tie an empty sequence goes first (lowest position first: nothing cached is
+   * lost), then the one released longest ago (the least recently used conversation).
+   */
   private take(prompt: readonly number[]): S {
     let best = 0;
     let bestLength = -1;
+    const rank = (s: S) => (s.contextTokens.length === 0 ? this.order.get(s)! : Number.MAX_SAFE_INTEGER);
     this.free.forEach((s, i) => {
       const length = commonPrefixLength(s.contextTokens, prompt);
-      if (length > bestLength || (length === bestLength && this.order.get(s)! < this.order.get(this.free[best]!)!)) [best, bestLength] = [i, length];
+      if (length > bestLength || (length === bestLength && rank(s) < rank(this.free[best]!))) [best, bestLength] = [i, length];
     });
     return this.free.splice(best, 1)[0]!;
   }

@@ -8,7 +8,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { getLlama, LlamaLogLevel, TokenBias, type Llama, type LlamaContext, type LlamaContextSequence, type LlamaModel } from 'node-llama-cpp';
+import { getLlama, LlamaCompletion, LlamaLogLevel, TokenBias, type Llama, type LlamaContext, type LlamaContextSequence, type LlamaModel } from 'node-llama-cpp';
 import { batchWholeSteps, type WholeSteps } from '../../src/server/batchWholeSteps.ts';
 import { writeTinyGguf } from '../support/writeTinyGguf.ts';
 
@@ -93,6 +93,30 @@ describe('batchWholeSteps', () => {
       const promptSteps = log.map((ids, i) => ({ ids, i, prompt: sizes[i]![ids.indexOf(3)] ?? 0 })).filter((step) => step.prompt > 1 && step.i < firstEnd - 1);
       assert.ok(promptSteps.length >= 3, `the prompt took several steps: ${promptSteps.length}`);
       for (const step of promptSteps) assert.deepEqual(step.ids, [0, 1, 2, 3], `step ${step.i} decodes prompt tokens and the three others: ${step.ids}`);
+    } finally {
+      await context.dispose();
+    }
+  });
+
+  it('releases the lock between steps: a completion that must trim its sequence joins while three others generate', async () => {
+    const { context, sequences, steps, log } = await setUp();
+    try {
+      const tokenBias = new TokenBias(model.tokenizer).set(model.tokens.eos!, 'never');
+      const complete = async (sequence: LlamaContextSequence, prompt: string, maxTokens: number) => {
+        const completion = new LlamaCompletion({ contextSequence: sequence });
+        await completion.generateCompletion(prompt, { temperature: 0, maxTokens, tokenBias });
+        completion.dispose({ disposeSequence: false });
+        steps.end(sequence);
+        return log.length;
+      };
+      const [first, ...others] = sequences as [LlamaContextSequence, ...LlamaContextSequence[]];
+      await complete(first, 'an earlier conversation', 4);
+      const running = others.map((s, i) => complete(s, `long ${i}`, 60));
+      while (log.length < 3) await new Promise((resolve) => setImmediate(resolve));
+      // A different prompt on the same sequence: LlamaCompletion erases its old tokens under the context's lock.
+      const joined = await complete(first, 'a new conversation', 4);
+      const othersEnded = Math.min(...(await Promise.all(running)));
+      assert.ok(joined < othersEnded, `the late request ended at step ${joined}, before the others (${othersEnded})`);
     } finally {
       await context.dispose();
     }

@@ -47,7 +47,7 @@ it('what the model writes under a schema parses to an integer and a finite numbe
     const completion = new LlamaCompletion({ contextSequence: context.getSequence() });
     for (let seed = 1; seed <= 6; seed++) {
       const text = await completion.generateCompletion('numbers:', { grammar, temperature: 1.5, seed, maxTokens: 200 });
-      const value = grammar.parse(text) as { n: number; x: number };
+      const value = grammar.parse(text) as unknown as { n: number; x: number };
       assert.ok(Number.isInteger(value.n) && Number.isFinite(value.x), `seed ${seed}: ${text}`);
     }
   } finally {

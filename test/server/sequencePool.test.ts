@@ -11,7 +11,7 @@ describe('SequencePool', () => {
     assert.equal((await pool.acquire([9, 9])).name, 'c');
   });
 
-  it('on equal prefixes takes the first sequence of the context, whatever the release order', async () => {
+  it('on equal prefixes takes an empty sequence first, the lowest in the context', async () => {
     const sequences = [seq('s0'), seq('s1'), seq('s2')];
     const pool = new SequencePool(sequences);
     const taken = [await pool.acquire([1]), await pool.acquire([1]), await pool.acquire([1])];
@@ -19,6 +19,16 @@ describe('SequencePool', () => {
     pool.release(taken[2]!);
     pool.release(taken[0]!);
     assert.equal((await pool.acquire([5])).name, 's0');
+  });
+
+  it('on equal prefixes otherwise takes the conversation released longest ago', async () => {
+    const [a, b] = [seq('a', 7, 1, 2, 3), seq('b', 7, 4, 5, 6)];
+    const pool = new SequencePool([a, b]);
+    const [first, second] = [await pool.acquire([7, 1]), await pool.acquire([7, 4])];
+    pool.release(second);
+    pool.release(first);
+    // Both share only the system prompt (7) with the new request: b was released first, so a keeps its cache.
+    assert.equal((await pool.acquire([7, 9])).name, 'b');
   });
 
   it('queues requests beyond the pool in FIFO order, and an aborted wait leaves the queue', async () => {
