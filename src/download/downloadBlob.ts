@@ -73,6 +73,7 @@ export async function downloadBlob(blob: BlobRequest, options: DownloadOptions):
     await removeBlobState(blob.dest);
     return result;
   } catch (error) {
+    run.abandon();
     await file.close().catch(() => undefined);
     if (error instanceof DevstralError && error.code === 'download' && /hash|size/.test(error.message)) {
       await rm(tmp, { force: true });
@@ -138,6 +139,11 @@ class BlobRun {
       });
     }
     return { fetchedBytes: this.fetched, resumedBytes: this.resumed };
+  }
+
+  /** The download failed: the hash worker is not needed any more. */
+  abandon(): void {
+    this.hash.dispose();
   }
 
   private newHash(): IncrementalHash {
@@ -236,8 +242,11 @@ class BlobRun {
     let filled = 0;
     const flush = async () => {
       if (filled === 0) return;
-      const data = buffer.subarray(0, filled);
-      [buffer, filled] = [this.buffers.take(), 0];
+      // A full buffer goes on as it is; a partial one (slow link, end of a chunk) as an exact copy, so the pending
+      // data of a slow download does not hold a 4 MiB buffer per flush.
+      const data = filled === buffer.length ? buffer : exactCopy(buffer, filled);
+      if (data === buffer) buffer = this.buffers.take();
+      filled = 0;
       await this.file.write(data, 0, data.length, pos);
       pos += data.length;
       this.state.done[i]! += data.length;
@@ -347,6 +356,7 @@ class BlobRun {
     this.pending.push([]);
     this.onDiskAtStart.length = 0;
     this.onDiskAtStart.push(0);
+    this.hash.dispose();
     this.hash = this.newHash();
     this.hashCursor = 0;
     await this.file.truncate(0);
@@ -395,6 +405,13 @@ class BlobRun {
     if (!force) saving.catch(() => undefined);
     return force ? saving : Promise.resolve();
   }
+}
+
+/** Its own memory (never Node's shared slab): the hash worker may take it over. */
+function exactCopy(buffer: Buffer, length: number): Buffer {
+  const copy = Buffer.allocUnsafeSlow(length);
+  buffer.copy(copy, 0, 0, length);
+  return copy;
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {

@@ -13,6 +13,8 @@ export interface IncrementalHash {
    */
   update(data: Buffer): void;
   digest(): Promise<string>;
+  /** Stops a worker that will not be asked for a digest. */
+  dispose(): void;
 }
 
 export function createIncrementalHash(algorithm: 'sha256' | 'sha1', prefix: string, onWorker: boolean, recycle: (buffer: ArrayBuffer | Buffer) => void): IncrementalHash {
@@ -27,6 +29,7 @@ function inlineHash(algorithm: string, prefix: string, recycle: (buffer: Buffer)
       recycle(data);
     },
     digest: async () => hash.digest('hex'),
+    dispose: () => undefined,
   };
 }
 
@@ -55,6 +58,10 @@ class WorkerHash implements IncrementalHash {
   update(data: Buffer): void {
     const buffer = data.buffer as ArrayBuffer;
     this.worker.postMessage({ buffer, offset: data.byteOffset, length: data.byteLength }, [buffer]);
+  }
+
+  dispose(): void {
+    void this.worker.terminate();
   }
 
   digest(): Promise<string> {

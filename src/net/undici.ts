@@ -19,9 +19,13 @@ type RequestOptions = Omit<Undici.Dispatcher.RequestOptions, 'origin' | 'path' |
 
 let defaultAgent: Undici.Agent | undefined;
 
-/** undici's `request(url, options)`: without a dispatcher, a shared Agent (no proxy), as undici's global one. */
+/** undici's global dispatcher (shared by every copy of undici through this symbol), e.g. set by a user's preload. */
+const GLOBAL_DISPATCHER = Symbol.for('undici.globalDispatcher.1');
+
+/** undici's `request(url, options)`: without a dispatcher, undici's global one if set, else a shared Agent (no proxy). */
 export function request(url: string | URL, options: RequestOptions = {}): Promise<Undici.Dispatcher.ResponseData> {
-  const { dispatcher = (defaultAgent ??= new Agent()), ...rest } = options;
+  const global = (globalThis as Record<symbol, Undici.Dispatcher | undefined>)[GLOBAL_DISPATCHER];
+  const { dispatcher = global ?? (defaultAgent ??= new Agent()), ...rest } = options;
   const target = new URL(url);
   return dispatcher.request({ ...rest, origin: target.origin, path: `${target.pathname}${target.search}`, method: rest.method ?? (rest.body ? 'PUT' : 'GET') });
 }
