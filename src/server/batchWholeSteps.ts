@@ -9,14 +9,15 @@
  * have finished.
  *
  * So a decode is held back until every sequence of the previous step has asked for its next one (or ended, or is
- * still working through a long prompt), and then all are queued together. New requests join at the next step. Nothing is queued when a step ends, so the
- * context's lock is free between steps and waiting trims get their turn.
+ * still working through a long prompt), and then all are queued together. New requests join at the next step.
+ * Nothing is queued when a step ends, so the context's lock is free between steps and waiting trims get their turn.
  *
  * The queue is also kept in sequence-id order: llama.cpp (one KV stream per sequence) puts only consecutive
  * increasing sequence ids into one ubatch, so four sequences queued as 2,3,1,0 took three passes over the
  * weights (145 ms a step here) where 0,1,2,3 takes one (66 ms).
  *
- * This relies on node-llama-cpp internals (`_decodeTokens`, `_queuedDecodes`, `_ctx.initBatch`/`addToBatch`, `_sequenceId`); without them nothing changes.
+ * This relies on node-llama-cpp internals (`_decodeTokens`, `_queuedDecodes`, `_ctx.initBatch`/`addToBatch`,
+ * `_sequenceId`); without them nothing changes.
  */
 import type { LlamaContext, LlamaContextSequence } from 'node-llama-cpp';
 
@@ -75,11 +76,10 @@ export function batchWholeSteps(context: LlamaContext, { maxHoldMs = 50 }: { max
       return addToBatch.call(this, sequenceId, ...rest);
     },
   );
-  // After a step, node-llama-cpp goes on at once while anything is queued: a long prompt's next batch. One
-  // event-loop turn first lets the generating sequences ask for their next token and join that step (the lock is
-  // not released either way; with nothing queued the step ends at once and it is).
-  // Synchronous otherwise: node-llama-cpp awaits only a returned promise, and any await here would let the
-  // sequences queue their next tokens before the step ends, so the lock would never be released between steps.
+  // After a step, node-llama-cpp goes on at once while anything is queued (a long prompt's next batch): one
+  // event-loop turn first lets the generating sequences queue their next token and join that step. With nothing
+  // queued the hook stays synchronous (node-llama-cpp awaits only a returned promise): any await would let them
+  // queue before the step ends, and the lock would never be released between steps.
   const yieldWhileQueued = (after: ((length: number) => unknown) | undefined) => (length: number) => {
     const result = after?.(length);
     if (internals._queuedDecodes!.length === 0) return result;
