@@ -20,6 +20,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { LlamaContextSequence } from 'node-llama-cpp';
+import { SseParser } from '../src/health/SseParser.ts';
 import { batchWholeSteps, type WholeSteps } from '../src/server/batchWholeSteps.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -415,21 +416,16 @@ async function streamCompletion(base: string, model: string, prompt: string, max
   });
   if (!res.ok || !res.body) throw new Error(`POST /v1/completions: ${res.status} ${await res.text()}`);
   const decoder = new TextDecoder();
-  let buffer = '';
+  const sse = new SseParser();
   let firstMs: number | undefined;
   let tokens: number | undefined;
   for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-    buffer += decoder.decode(chunk, { stream: true });
-    for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
-      const event = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      for (const line of event.split('\n')) {
-        if (!line.startsWith('data: ') || line === 'data: [DONE]') continue;
-        const data = JSON.parse(line.slice(6)) as { choices?: { text?: string }[]; usage?: { completion_tokens: number }; error?: unknown };
-        if (data.error) throw new Error(`stream error: ${JSON.stringify(data.error)}`);
-        if (firstMs === undefined && data.choices?.[0]?.text) firstMs = performance.now() - start;
-        if (data.usage) tokens = data.usage.completion_tokens;
-      }
+    for (const event of sse.push(decoder.decode(chunk, { stream: true }))) {
+      if (event.kind !== 'data' || event.data === '[DONE]') continue;
+      const data = JSON.parse(event.data) as { choices?: { text?: string }[]; usage?: { completion_tokens: number }; error?: unknown };
+      if (data.error) throw new Error(`stream error: ${JSON.stringify(data.error)}`);
+      if (firstMs === undefined && data.choices?.[0]?.text) firstMs = performance.now() - start;
+      if (data.usage) tokens = data.usage.completion_tokens;
     }
   }
   if (tokens === undefined || firstMs === undefined) throw new Error('the stream ended without text or usage');

@@ -8,6 +8,7 @@ import { waitForReady } from '../health/waitForReady.js';
 import type { CommandArgs } from './commandSpec.js';
 import { writeOut } from './output.js';
 import { parsePositiveInt, parseTokens } from './parseOptions.js';
+import { sleep } from '../sleep.js';
 
 interface Target {
   url: string;
@@ -59,11 +60,10 @@ function checkAll(targets: Target[], minContext: number | undefined, signal: Abo
 
 /** Resolves false when aborted. */
 function pause(ms: number, signal: AbortSignal): Promise<boolean> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve(false);
-    const timer = setTimeout(() => resolve(true), ms);
-    signal.addEventListener('abort', () => (clearTimeout(timer), resolve(false)), { once: true });
-  });
+  return sleep(ms, signal).then(
+    () => true,
+    () => false,
+  );
 }
 
 /** Unreachable servers make exit code 8, else unhealthy ones 9. */

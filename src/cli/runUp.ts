@@ -4,6 +4,8 @@
  */
 import { createInterface } from 'node:readline/promises';
 import { DevstralError } from '../errors.js';
+import { normalizeBaseUrl } from '../health/normalizeBaseUrl.js';
+import { AGENT_MIN_CONTEXT } from '../plan/plan.js';
 import type { CommandArgs } from './commandSpec.js';
 import { writeOut } from './output.js';
 import { parsePositiveInt } from './parseOptions.js';
@@ -66,33 +68,31 @@ async function up(args: CommandArgs, interrupted: AbortSignal): Promise<void> {
   if (!args.yes && process.stdin.isTTY && process.stderr.isTTY && !(await confirm('\nStart it? [y/N] '))) {
     throw new DevstralError('usage', 'not started', { hint: 'run again with --yes to skip the question' });
   }
-  const final = { plan, serve };
-  const current = plan;
 
   // 3. Pull what the plan needs (Ollama pulls through its own server, after it starts).
-  let modelPath: string | undefined = current.artifact.source.startsWith('file:') ? current.artifact.source.slice(5) : undefined;
-  if (current.runtime !== 'ollama' && !modelPath) {
-    log(`\nDownloading ${current.artifact.source} (${(current.artifact.bytes / 1024 ** 3).toFixed(1)} GiB; resumable)`);
+  let modelPath: string | undefined = plan.artifact.source.startsWith('file:') ? plan.artifact.source.slice(5) : undefined;
+  if (plan.runtime !== 'ollama' && !modelPath) {
+    log(`\nDownloading ${plan.artifact.source} (${(plan.artifact.bytes / 1024 ** 3).toFixed(1)} GiB; resumable)`);
     const { runPullForPlan } = await import('../up/pullForPlan.js');
-    modelPath = await runPullForPlan(current, model, json, interrupted);
+    modelPath = await runPullForPlan(plan, model, json, interrupted);
   }
 
   // 4. Start.
   const { startServer } = await import('../up/startServer.js');
   const logPath = registry.serverLogPath(name);
-  let started = await startServer({ plan: current, facts, ...(modelPath ? { modelPath } : {}), logPath });
-  const baseUrl = current.endpoint.baseUrl;
+  let started = await startServer({ plan, facts, ...(modelPath ? { modelPath } : {}), logPath });
+  const baseUrl = plan.endpoint.baseUrl;
   const record = () => ({
     name,
-    runtime: current.runtime,
+    runtime: plan.runtime,
     pid: started.process?.pid ?? 0,
     pgid: started.process?.pid ?? 0,
-    host: final.serve.host,
+    host: serve.host,
     port: Number(new URL(baseUrl).port),
     baseUrl,
-    model: current.artifact.source,
-    servedModel: current.endpoint.model,
-    ...(final.serve.apiKey ? { apiKey: final.serve.apiKey } : {}),
+    model: plan.artifact.source,
+    servedModel: plan.endpoint.model,
+    ...(serve.apiKey ? { apiKey: serve.apiKey } : {}),
     logPath,
     startedAt: new Date().toISOString(),
     command: started.command,
@@ -108,12 +108,12 @@ async function up(args: CommandArgs, interrupted: AbortSignal): Promise<void> {
   try {
     // 5. Wait until it really serves (vLLM: minutes, while the log shows progress).
     const { waitUntilServing, ServerFailed } = await import('../up/waitUntilServing.js');
-    const timeoutMs = (readyTimeoutS ?? (current.runtime === 'vllm' ? 900 : 300)) * 1000;
-    log(`\nStarting ${current.runtime} (log: ${logPath})`);
+    const timeoutMs = (readyTimeoutS ?? (plan.runtime === 'vllm' ? 900 : 300)) * 1000;
+    log(`\nStarting ${plan.runtime} (log: ${logPath})`);
     const wait = () =>
       waitUntilServing({
         baseUrl,
-        ...(final.serve.apiKey ? { apiKey: final.serve.apiKey } : {}),
+        ...(serve.apiKey ? { apiKey: serve.apiKey } : {}),
         ...(started.reused ? {} : { logPath }),
         timeoutMs,
         isAlive: () => started.reused || (started.process?.isAlive() ?? false),
@@ -125,24 +125,24 @@ async function up(args: CommandArgs, interrupted: AbortSignal): Promise<void> {
       await wait();
     } catch (error) {
       const retry = error instanceof ServerFailed ? error.diagnosis?.retryContext : undefined;
-      if (!retry || !args.autoRetry || current.runtime !== 'vllm') {
-        if (retry && current.runtime === 'vllm') throw new DevstralError('server', error instanceof Error ? error.message : String(error), { details: (error as DevstralError).details, hint: `run again with --ctx ${retry}, or add --auto-retry` });
+      if (!retry || !args.autoRetry || plan.runtime !== 'vllm') {
+        if (retry && plan.runtime === 'vllm') throw new DevstralError('server', error instanceof Error ? error.message : String(error), { details: (error as DevstralError).details, hint: `run again with --ctx ${retry}, or add --auto-retry` });
         throw error;
       }
       log(`  vLLM fits ${retry} tokens: retrying once with --max-model-len ${retry}`);
       await stop();
-      started = await startServer({ plan: current, facts, logPath, contextLength: retry });
+      started = await startServer({ plan, facts, logPath, contextLength: retry });
       await registry.writeRecord(record());
       await wait();
     }
     interrupted.throwIfAborted();
-    if (current.runtime === 'ollama') {
+    if (plan.runtime === 'ollama') {
       const { setupOllama } = await import('../up/setupOllama.js');
-      log(`Pulling ${current.artifact.ollama} into Ollama and creating ${current.endpoint.model} (context ${current.contextLength})`);
+      log(`Pulling ${plan.artifact.ollama} into Ollama and creating ${plan.endpoint.model} (context ${plan.contextLength})`);
       const { createPullProgress } = await import('./pullProgress.js');
       const progress = createPullProgress(json ? 'json' : process.stderr.isTTY ? 'tty' : 'lines');
       try {
-        await setupOllama(baseUrl.replace(/\/v1$/, ''), current, model.sampling.temperature, json ? undefined : (e) => progress.onEvent(e));
+        await setupOllama(normalizeBaseUrl(baseUrl).rootUrl, plan, model.sampling.temperature, json ? undefined : (e) => progress.onEvent(e));
       } finally {
         await progress.close();
       }
@@ -151,7 +151,7 @@ async function up(args: CommandArgs, interrupted: AbortSignal): Promise<void> {
     // 6. Smoke test: a chat, a forced tool call, a stream.
     if (args.smoke !== false) {
       const { checkEndpoint } = await import('../health/checkEndpoint.js');
-      const report = await checkEndpoint({ baseUrl, model: current.endpoint.model, signal: interrupted, ...(final.serve.apiKey ? { apiKey: final.serve.apiKey } : {}), minContext: Math.min(32768, current.contextLength) });
+      const report = await checkEndpoint({ baseUrl, model: plan.endpoint.model, signal: interrupted, ...(serve.apiKey ? { apiKey: serve.apiKey } : {}), minContext: Math.min(AGENT_MIN_CONTEXT, plan.contextLength) });
       const { renderHealthReport } = await import('../health/renderHealthReport.js');
       if (!json) log(`\n${renderHealthReport(report)}`);
       if (report.verdict !== 'healthy') throw new DevstralError('server', `the server started but failed its smoke test (${report.verdict})`, { hint: `see the checks above and the log: ${logPath}; --no-smoke skips the test` });
@@ -163,11 +163,11 @@ async function up(args: CommandArgs, interrupted: AbortSignal): Promise<void> {
 
   // 7. Summary.
   const { renderConnectInfo, connectSettings } = await import('../up/renderConnectInfo.js');
-  const info = { baseUrl, model: current.endpoint.model, contextLength: current.contextLength, ...(final.serve.apiKey ? { apiKey: final.serve.apiKey } : {}) };
+  const info = { baseUrl, model: plan.endpoint.model, contextLength: plan.contextLength, ...(serve.apiKey ? { apiKey: serve.apiKey } : {}) };
   if (json) {
-    writeOut(JSON.stringify({ name, runtime: current.runtime, ...info, pid: started.process?.pid ?? null, logPath, detached: args.detach === true, settings: connectSettings(info) }, null, 2));
+    writeOut(JSON.stringify({ name, runtime: plan.runtime, ...info, pid: started.process?.pid ?? null, logPath, detached: args.detach === true, settings: connectSettings(info) }, null, 2));
   } else {
-    log(`\nReady: ${current.runtime} serves "${current.endpoint.model}" at ${baseUrl}\n`);
+    log(`\nReady: ${plan.runtime} serves "${plan.endpoint.model}" at ${baseUrl}\n`);
     log(renderConnectInfo(info));
     log(args.detach ? `\nRunning in the background: devstral status | devstral logs ${name} | devstral down ${name}` : '\nPress Ctrl-C to stop.');
   }

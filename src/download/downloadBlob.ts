@@ -11,6 +11,7 @@ import { chunkLength, chunkStart, nextChunk, planChunks, type ChunkPlan } from '
 import type { HubClient, OpenedFile } from './hubClient.js';
 import { BufferPool } from './bufferPool.js';
 import { createIncrementalHash, type IncrementalHash } from './incrementalHash.js';
+import { sleep } from '../sleep.js';
 
 export interface BlobRequest {
   /** The hub's /resolve URL of the file. */
@@ -412,12 +413,4 @@ function exactCopy(buffer: Buffer, length: number): Buffer {
   const copy = Buffer.allocUnsafeSlow(length);
   buffer.copy(copy, 0, 0, length);
   return copy;
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => (clearTimeout(timer), reject(signal.reason)), { once: true });
-  });
 }

@@ -3,6 +3,7 @@
  * tool call, JSON mode and the context length, in that order. Every request has a timeout; the caller's signal
  * aborts the whole check (it then rejects with the signal's reason).
  */
+import { AGENT_MIN_CONTEXT } from '../plan/plan.js';
 import { decideVerdict, type CheckResult, type EndpointReport } from './endpointReport.js';
 import { normalizeBaseUrl } from './normalizeBaseUrl.js';
 import { checkChat, checkJsonMode, checkToolCall, httpFailure, type CheckOutcome, type CompletionTarget } from './probeCompletions.js';
@@ -25,14 +26,13 @@ export interface CheckEndpointOptions {
   signal?: AbortSignal;
 }
 
-export const DEFAULT_MIN_CONTEXT = 32768;
 const REQUIRED = new Set(['reachable', 'health', 'models', 'chat', 'streaming', 'tool-call']);
 const AFTER_MODELS = ['chat', 'streaming', 'tool-call', 'json-mode', 'context'];
 
 export async function checkEndpoint(options: CheckEndpointOptions): Promise<EndpointReport> {
   const { baseUrl, rootUrl } = normalizeBaseUrl(options.baseUrl);
   const timeoutMs = options.timeoutMs ?? 120_000;
-  const minContext = options.minContext ?? DEFAULT_MIN_CONTEXT;
+  const minContext = options.minContext ?? AGENT_MIN_CONTEXT;
   const quick = { apiKey: options.apiKey, timeoutMs: Math.min(timeoutMs, 10_000), signal: options.signal };
   const checks: CheckResult[] = [];
   const add = (name: string, outcome: CheckOutcome, ms: number) => checks.push({ name, ...outcome, ms: Math.round(ms), required: REQUIRED.has(name) });

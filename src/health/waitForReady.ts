@@ -5,6 +5,7 @@
  */
 import { normalizeBaseUrl } from './normalizeBaseUrl.js';
 import { errorMessage, sendRequest } from './sendRequest.js';
+import { sleep } from '../sleep.js';
 
 export type WaitState = 'refused' | 'loading' | 'error';
 
@@ -58,17 +59,3 @@ async function probeOnce(rootUrl: string, baseUrl: string, apiKey: string | unde
   return { state: 'error', detail: `HTTP ${r.status}: ${errorMessage(r.json, r.text)}` };
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal!.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}

@@ -4,7 +4,7 @@
  */
 import { open, stat } from 'node:fs/promises';
 import { DevstralError } from '../errors.js';
-import { waitForReady } from '../health/checkEndpoint.js';
+import { waitForReady } from '../health/waitForReady.js';
 import { diagnoseLog, isLoadingProgress, type Diagnosis } from './diagnoseLog.js';
 
 export interface WaitInput {

@@ -4,28 +4,20 @@
  * The hold limit is set far above any test's run time, so what is asserted follows from the logic alone.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { getLlama, LlamaCompletion, LlamaLogLevel, TokenBias, type Llama, type LlamaContext, type LlamaContextSequence, type LlamaModel } from 'node-llama-cpp';
+import { LlamaCompletion, TokenBias, type LlamaContext, type LlamaContextSequence, type LlamaModel } from 'node-llama-cpp';
 import { batchWholeSteps, type WholeSteps } from '../../src/server/batchWholeSteps.ts';
-import { writeTinyGguf } from '../support/writeTinyGguf.ts';
+import { loadTinyModel, type TinyModel } from '../support/loadTinyModel.ts';
 
-let llama: Llama;
 let model: LlamaModel;
+let tiny: TinyModel;
 
 before(async () => {
-  const path = join(mkdtempSync(join(tmpdir(), 'devstral-steps-')), 'tiny.gguf');
-  await writeTinyGguf(path);
-  llama = await getLlama({ gpu: false, build: 'never', maxThreads: 1, logLevel: LlamaLogLevel.error });
-  model = await llama.loadModel({ modelPath: path });
+  tiny = await loadTinyModel();
+  model = tiny.model;
 });
 
-after(async () => {
-  await model?.dispose();
-  await llama?.dispose();
-});
+after(() => tiny?.dispose());
 
 /** A context of four sequences with whole steps, recording the sequence ids (and token counts) of every decode step. */
 async function setUp(batchSize?: number): Promise<{ context: LlamaContext; sequences: LlamaContextSequence[]; steps: WholeSteps; log: number[][]; sizes: number[][] }> {

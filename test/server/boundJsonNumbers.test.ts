@@ -4,29 +4,22 @@
  * "n": 72E75557 for an integer, and then its check of tool-call arguments threw).
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, it } from 'node:test';
-import { getLlama, LlamaCompletion, LlamaLogLevel, type Llama, type LlamaModel } from 'node-llama-cpp';
+import { LlamaCompletion, type Llama, type LlamaModel } from 'node-llama-cpp';
 import { boundJsonNumbers, boundNumberRules } from '../../src/server/boundJsonNumbers.ts';
-import { writeTinyGguf } from '../support/writeTinyGguf.ts';
+import { loadTinyModel, type TinyModel } from '../support/loadTinyModel.ts';
 
 const SCHEMA = { type: 'object', properties: { n: { type: 'integer' }, x: { type: 'number' } }, required: ['n', 'x'] } as const;
 let llama: Llama;
 let model: LlamaModel;
+let tiny: TinyModel;
 
 before(async () => {
-  const path = join(mkdtempSync(join(tmpdir(), 'devstral-numbers-')), 'tiny.gguf');
-  await writeTinyGguf(path);
-  llama = await getLlama({ gpu: false, build: 'never', maxThreads: 1, logLevel: LlamaLogLevel.error });
-  model = await llama.loadModel({ modelPath: path });
+  tiny = await loadTinyModel();
+  ({ llama, model } = tiny);
 });
 
-after(async () => {
-  await model?.dispose();
-  await llama?.dispose();
-});
+after(() => tiny?.dispose());
 
 it('rewrites the number rules of the grammars node-llama-cpp writes, and nothing else', async () => {
   const original = (await llama.createGrammarForJsonSchema(SCHEMA as never)).grammar;
