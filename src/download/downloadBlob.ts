@@ -4,12 +4,14 @@
  * (in order, so data ahead of the hash cursor waits in memory within a bounded window), and renamed into
  * blobs/ only after the hash and size match.
  */
-import { open, rename, rm, type FileHandle } from 'node:fs/promises';
+import { rename, rm } from 'node:fs/promises';
 import { DevstralError } from '../errors.js';
 import { incompletePath, loadBlobState, removeBlobState, saveBlobState, type BlobState } from './blobState.js';
 import { chunkLength, chunkStart, nextChunk, planChunks, type ChunkPlan } from './chunkPlan.js';
 import type { HubClient, OpenedFile } from './hubClient.js';
+import { BlobFile, DIRECT_BLOCK } from './blobFile.js';
 import { BufferPool } from './bufferPool.js';
+import { ChunkWriter } from './chunkWriter.js';
 import { createIncrementalHash, type IncrementalHash } from './incrementalHash.js';
 import { sleep } from '../sleep.js';
 
@@ -50,7 +52,6 @@ class RangeIgnored extends Error {}
 
 const RETRYABLE_STATUS = new Set([408, 425, 429, 500, 502, 503, 504]);
 const WRITE_BYTES = 4 * 1024 * 1024;
-const FLUSH_AFTER_MS = 250;
 const HASH_ON_WORKER_BYTES = 64 * 1024 * 1024;
 
 export async function downloadBlob(blob: BlobRequest, options: DownloadOptions): Promise<DownloadResult> {
@@ -62,9 +63,9 @@ export async function downloadBlob(blob: BlobRequest, options: DownloadOptions):
       ? saved
       : { version: 1, etag: blob.etag, size: blob.size, chunkBytes: plan.chunkBytes, done: new Array<number>(plan.count).fill(0) };
   const tmp = incompletePath(blob.dest);
-  const file = await open(tmp, state === saved ? 'r+' : 'w').catch(() => open(tmp, 'w'));
+  const file = await BlobFile.open(tmp, state === saved);
   // A record claiming bytes past the end of the file (a power cut lost them, or the file was replaced): start over.
-  const length = (await file.stat()).size;
+  const length = (await file.handle.stat()).size;
   if (state !== saved || state.done.some((n, i) => n > 0 && chunkStart(plan, i) + n > length)) state.done.fill(0);
   const run = new BlobRun(blob, options, plan, state, file, connections);
   try {
@@ -99,14 +100,14 @@ class BlobRun {
   private failure: unknown;
   private lastSave = Date.now();
   private readonly window: number;
-  private readonly buffers = new BufferPool(WRITE_BYTES);
+  private readonly buffers: BufferPool;
 
   constructor(
     private readonly blob: BlobRequest,
     private readonly options: DownloadOptions,
     private plan: ChunkPlan,
     private readonly state: BlobState,
-    private readonly file: FileHandle,
+    private readonly file: BlobFile,
     private readonly connections: number,
   ) {
     this.pending = state.done.map(() => []);
@@ -114,6 +115,7 @@ class BlobRun {
     this.resumed = state.done.reduce((a, b) => a + b, 0);
     this.hash = this.newHash();
     this.window = connections + 4;
+    this.buffers = new BufferPool(WRITE_BYTES, DIRECT_BLOCK, (memory) => file.alignedOffset(memory));
   }
 
   async execute(): Promise<DownloadResult> {
@@ -130,7 +132,7 @@ class BlobRun {
     // A record written after the blob is complete would be left behind.
     await this.saving?.catch(() => undefined);
     const actual = await this.hash.digest();
-    const { size } = await this.file.stat();
+    const { size } = await this.file.handle.stat();
     if (size !== this.blob.size) {
       throw new DevstralError('download', `${this.blob.label}: size check failed: expected ${this.blob.size} bytes, got ${size}`, { hint: 'run the pull again' });
     }
@@ -150,7 +152,7 @@ class BlobRun {
   private newHash(): IncrementalHash {
     // Git hashes regular files as "blob <size>\0" + content.
     const onWorker = this.blob.size >= HASH_ON_WORKER_BYTES;
-    const recycle = (buffer: ArrayBuffer | Buffer) => this.buffers.give(buffer);
+    const recycle = (data: Buffer) => this.buffers.give(data);
     return this.blob.lfs ? createIncrementalHash('sha256', '', onWorker, recycle) : createIncrementalHash('sha1', `blob ${this.blob.size}\0`, onWorker, recycle);
   }
 
@@ -217,79 +219,85 @@ class BlobRun {
     const start = chunkStart(this.plan, i) + this.state.done[i]!;
     const end = chunkStart(this.plan, i) + length - 1;
     if (start > end) return;
-    const response = await this.request(`bytes=${start}-${end}`);
-    if (response.status === 200) {
-      if (this.plan.count === 1 && start === 0) return this.consume(response, i, 0);
-      await response.body.dump().catch(() => undefined);
-      throw new RangeIgnored();
+    const range = `bytes=${start}-${end}`;
+    const whole = this.plan.count === 1 && start === 0;
+    if (!(await this.fetchDirect(i, range, start, whole))) {
+      const response = await this.request(range);
+      if (response.status === 200) {
+        if (whole) return this.consume(response, i, 0);
+        await response.body.dump().catch(() => undefined);
+        throw new RangeIgnored();
+      }
+      if (response.status !== 206) return this.reject(response);
+      if (contentRangeStart(response.headers['content-range']) !== start) {
+        await response.body.dump().catch(() => undefined);
+        throw new Error(`the server answered Content-Range "${response.headers['content-range']}" for ${range}`);
+      }
+      await this.consume(response, i, start);
     }
-    if (response.status !== 206) return this.reject(response);
-    const range = /bytes (\d+)-(\d+)\/(\d+|\*)/.exec(String(response.headers['content-range'] ?? ''));
-    if (!range || Number(range[1]) !== start) {
-      await response.body.dump().catch(() => undefined);
-      throw new Error(`the server answered Content-Range "${response.headers['content-range']}" for bytes=${start}-${end}`);
-    }
-    await this.consume(response, i, start);
     if (this.state.done[i]! < length) throw new Error(`the connection closed after ${this.state.done[i]} of ${length} bytes`);
   }
 
   /**
-   * Writes a response body at its offset and keeps it for hashing, gathered into pooled buffers of a few MiB (one
-   * 64 KiB write per network read costs more than the network itself on localhost), or less on a slow link.
+   * The bytes through the client that reads them straight into our buffers, when there is one and the answer is a
+   * plain 206 (or 200 for the whole file). false: ask again through undici, which handles every other answer.
    */
+  private async fetchDirect(i: number, range: string, start: number, whole: boolean): Promise<boolean> {
+    const { client, signal, stallMs } = this.options;
+    if (!client.direct) return false;
+    const url = await this.downloadUrl();
+    const writer = this.writer(i, start);
+    let complete = false;
+    try {
+      ({ complete } = await client.direct.get(url, client.requestHeaders(url, range), { stallMs: stallMs ?? 30_000, ...(signal ? { signal } : {}) }, (response) =>
+        (response.status === 206 && contentRangeStart(response.headers['content-range']) === start) || (response.status === 200 && whole) ? writer : undefined,
+      ));
+    } finally {
+      // What arrived before a dropped connection is kept: the retry continues after it.
+      await writer.finish();
+    }
+    return complete;
+  }
+
+  /** Writes a response body at its offset and keeps it for hashing. */
   private async consume(response: OpenedFile, i: number, position: number): Promise<void> {
-    let pos = position;
-    let buffer = this.buffers.take();
-    let filled = 0;
-    const flush = async () => {
-      if (filled === 0) return;
-      // A full buffer goes on as it is; a partial one (slow link, end of a chunk) as an exact copy, so the pending
-      // data of a slow download does not hold a 4 MiB buffer per flush.
-      const data = filled === buffer.length ? buffer : exactCopy(buffer, filled);
-      if (data === buffer) buffer = this.buffers.take();
-      filled = 0;
-      await this.file.write(data, 0, data.length, pos);
-      pos += data.length;
+    const writer = this.writer(i, position);
+    try {
+      for await (const piece of response.body as AsyncIterable<Buffer>) await writer.append(piece);
+    } finally {
+      await writer.finish();
+    }
+  }
+
+  private writer(i: number, position: number): ChunkWriter {
+    return new ChunkWriter(this.buffers, this.file, position, (data) => {
       this.state.done[i]! += data.length;
       this.pending[i]!.push(data);
       this.fetched += data.length;
       this.options.onProgress?.(this.resumed + this.fetched);
-    };
-    let flushedAt = performance.now();
-    try {
-      for await (const piece of response.body as AsyncIterable<Buffer>) {
-        for (let at = 0; at < piece.length; ) {
-          const n = piece.copy(buffer, filled, at);
-          [at, filled] = [at + n, filled + n];
-          // Full, or data waiting a while on a slow link (progress and the resume record move on).
-          if (filled === buffer.length || performance.now() - flushedAt > FLUSH_AFTER_MS) {
-            await flush();
-            flushedAt = performance.now();
-          }
-        }
-      }
-    } finally {
-      // What arrived before a dropped connection is kept: the retry continues after it.
-      await flush();
-      this.buffers.give(buffer);
-    }
+    });
   }
 
-  /** The file's CDN URL is resolved once (signed URLs last long); a 4xx from it resolves again. */
+  /** The file's CDN URL, resolved once (signed URLs last long) with a HEAD that does not follow the redirect. */
+  private async downloadUrl(): Promise<string> {
+    if (this.cdnUrl !== undefined) return this.cdnUrl;
+    const { client, signal, stallMs } = this.options;
+    const head = await client.open(this.blob.url, { method: 'HEAD', follow: false, bodyTimeoutMs: stallMs ?? 30_000, ...(signal ? { signal } : {}) });
+    await head.body.dump().catch(() => undefined);
+    this.checkLinkedHeaders(head.headers);
+    const location = head.headers.location;
+    if (head.status >= 300 && head.status < 400 && typeof location === 'string') this.cdnUrl = new URL(location, this.blob.url).toString();
+    else if (head.status === 200) this.cdnUrl = this.blob.url;
+    else return this.reject(head);
+    return this.cdnUrl;
+  }
+
+  /** A request of the file's bytes through undici; a 4xx from the CDN resolves its URL again. */
   private async request(range: string): Promise<OpenedFile> {
     const { client, signal, stallMs } = this.options;
-    const timeouts = { bodyTimeoutMs: stallMs ?? 30_000, ...(signal ? { signal } : {}) };
-    if (this.cdnUrl === undefined) {
-      const head = await client.open(this.blob.url, { method: 'HEAD', follow: false, ...timeouts });
-      await head.body.dump().catch(() => undefined);
-      this.checkLinkedHeaders(head.headers);
-      const location = head.headers.location;
-      if (head.status >= 300 && head.status < 400 && typeof location === 'string') this.cdnUrl = new URL(location, this.blob.url).toString();
-      else if (head.status === 200) this.cdnUrl = this.blob.url;
-      else return this.reject(head);
-    }
-    const response = await client.open(this.cdnUrl, { range, ...timeouts });
-    if ([401, 403, 404, 410].includes(response.status) && this.cdnUrl !== this.blob.url) {
+    const url = await this.downloadUrl();
+    const response = await client.open(url, { range, bodyTimeoutMs: stallMs ?? 30_000, ...(signal ? { signal } : {}) });
+    if ([401, 403, 404, 410].includes(response.status) && url !== this.blob.url) {
       await response.body.dump().catch(() => undefined);
       this.cdnUrl = undefined;
       throw new Error(`the download URL expired (HTTP ${response.status}); retry`);
@@ -337,7 +345,7 @@ class BlobRun {
     for (let done = 0; done < length; ) {
       // The hash takes the buffer over (and gives it back to the pool once hashed).
       const buffer = this.buffers.take();
-      const { bytesRead } = await this.file.read(buffer, 0, Math.min(length - done, buffer.length), position + done);
+      const { bytesRead } = await this.file.handle.read(buffer, 0, Math.min(length - done, buffer.length), position + done);
       if (bytesRead === 0) throw new Error('the partial file is shorter than its resume record');
       this.hash.update(buffer.subarray(0, bytesRead));
       done += bytesRead;
@@ -360,7 +368,7 @@ class BlobRun {
     this.hash.dispose();
     this.hash = this.newHash();
     this.hashCursor = 0;
-    await this.file.truncate(0);
+    await this.file.handle.truncate(0);
     const attempts = this.options.attempts ?? 6;
     for (let attempt = 1; ; attempt++) {
       const response = await this.request('bytes=0-').catch((error: unknown) => error as Error);
@@ -377,7 +385,7 @@ class BlobRun {
       if (attempt >= attempts) throw new DevstralError('download', `${this.blob.label}: the download failed ${attempts} times (the server does not support resuming)`, { hint: 'run the pull again' });
       this.state.done[0] = 0;
       this.pending[0] = [];
-      await this.file.truncate(0);
+      await this.file.handle.truncate(0);
       await sleep((this.options.retryBaseMs ?? 500) * 2 ** (attempt - 1), this.options.signal);
     }
   }
@@ -395,7 +403,7 @@ class BlobRun {
     const done = [...this.state.done];
     this.saving = (async () => {
       try {
-        if (force) await this.file.datasync();
+        if (force) await this.file.handle.datasync();
         await saveBlobState(this.blob.dest, { ...this.state, done });
       } finally {
         this.lastSave = Date.now();
@@ -408,9 +416,7 @@ class BlobRun {
   }
 }
 
-/** Its own memory (never Node's shared slab): the hash worker may take it over. */
-function exactCopy(buffer: Buffer, length: number): Buffer {
-  const copy = Buffer.allocUnsafeSlow(length);
-  buffer.copy(copy, 0, 0, length);
-  return copy;
+function contentRangeStart(header: string | string[] | undefined): number | undefined {
+  const match = /bytes (\d+)-\d+\/(?:\d+|\*)/.exec(String(header ?? ''));
+  return match ? Number(match[1]) : undefined;
 }

@@ -1,5 +1,6 @@
 /** Hugging Face hub protocol over undici: revisions, paginated file trees, file requests with redirects. */
-import { EnvHttpProxyAgent, request, type Dispatcher } from '../net/undici.js';
+import { DirectHttpClient } from '../net/directHttpClient.js';
+import { EnvHttpProxyAgent, request, usesProxyOrGlobalDispatcher, type Dispatcher } from '../net/undici.js';
 import { packageInfo } from '../packageInfo.js';
 import { hubError, networkError } from './hubErrors.js';
 import type { TreeFile } from './selectFiles.js';
@@ -31,12 +32,15 @@ export class HubClient {
   readonly hasToken: boolean;
   private readonly token: string | undefined;
   private readonly dispatcher: Dispatcher;
+  /** For file bytes, unless a proxy or a custom dispatcher must carry every request. */
+  readonly direct: DirectHttpClient | undefined;
 
   constructor(options: HubClientOptions) {
     this.endpoint = options.endpoint;
     this.token = options.token;
     this.hasToken = options.token !== undefined;
     this.dispatcher = options.dispatcher ?? new EnvHttpProxyAgent({ connections: 64 });
+    if (!options.dispatcher && !usesProxyOrGlobalDispatcher()) this.direct = new DirectHttpClient();
   }
 
   /** A branch, tag or commit -> the commit sha (`X-Repo-Commit` layout folder name). */
@@ -64,21 +68,24 @@ export class HubClient {
     return `${this.endpoint}/${repo}/resolve/${encodeURIComponent(revision)}/${path.split('/').map(encodeURIComponent).join('/')}`;
   }
 
+  /** The token goes to the hub, never to another host (signed CDN URLs reject it, and it must not leak). */
+  requestHeaders(url: string, range?: string): Record<string, string> {
+    const headers: Record<string, string> = { 'user-agent': `devstral/${packageInfo.version}`, 'accept-encoding': 'identity' };
+    if (range) headers.range = range;
+    if (this.token && new URL(url).host === new URL(this.endpoint).host) headers.authorization = `Bearer ${this.token}`;
+    return headers;
+  }
+
   /**
    * GET (or HEAD) following redirects by hand: the token goes to the hub, never to another host
    * (signed CDN URLs reject it, and it must not leak).
    */
   async open(url: string, options: { range?: string; method?: 'GET' | 'HEAD'; signal?: AbortSignal; bodyTimeoutMs?: number; follow?: boolean } = {}): Promise<OpenedFile> {
-    const hubHost = new URL(this.endpoint).host;
     let current = url;
     for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
-      const sameHost = new URL(current).host === hubHost;
-      const headers: Record<string, string> = { 'user-agent': `devstral/${packageInfo.version}`, 'accept-encoding': 'identity' };
-      if (options.range) headers.range = options.range;
-      if (this.token && sameHost) headers.authorization = `Bearer ${this.token}`;
       const response = await request(current, {
         method: options.method ?? 'GET',
-        headers,
+        headers: this.requestHeaders(current, options.range),
         dispatcher: this.dispatcher,
         signal: options.signal,
         headersTimeout: options.bodyTimeoutMs ?? 60_000,

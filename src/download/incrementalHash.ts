@@ -9,7 +9,7 @@ import { Worker } from 'node:worker_threads';
 export interface IncrementalHash {
   /**
    * Takes over `data`, which must own its memory alone (a pooled buffer or a view of one): on a worker the memory
-   * is transferred. `recycle` gets it back once hashed.
+   * is transferred. `recycle` gets it back once hashed (the same view of the same memory).
    */
   update(data: Buffer): void;
   digest(): Promise<string>;
@@ -17,11 +17,11 @@ export interface IncrementalHash {
   dispose(): void;
 }
 
-export function createIncrementalHash(algorithm: 'sha256' | 'sha1', prefix: string, onWorker: boolean, recycle: (buffer: ArrayBuffer | Buffer) => void): IncrementalHash {
+export function createIncrementalHash(algorithm: 'sha256' | 'sha1', prefix: string, onWorker: boolean, recycle: (data: Buffer) => void): IncrementalHash {
   return onWorker ? new WorkerHash(algorithm, prefix, recycle) : inlineHash(algorithm, prefix, recycle);
 }
 
-function inlineHash(algorithm: string, prefix: string, recycle: (buffer: Buffer) => void): IncrementalHash {
+function inlineHash(algorithm: string, prefix: string, recycle: (data: Buffer) => void): IncrementalHash {
   const hash = createHash(algorithm).update(prefix);
   return {
     update: (data) => {
@@ -39,18 +39,18 @@ const hash = require('node:crypto').createHash(workerData.algorithm).update(work
 parentPort.on('message', (m) => {
   if (m === 'digest') { parentPort.postMessage({ hex: hash.digest('hex') }); parentPort.close(); return; }
   hash.update(new Uint8Array(m.buffer, m.offset, m.length));
-  parentPort.postMessage({ buffer: m.buffer }, [m.buffer]);
+  parentPort.postMessage(m, [m.buffer]);
 });`;
 
 class WorkerHash implements IncrementalHash {
   private readonly worker: Worker;
   private resolveDigest: ((hex: string) => void) | undefined;
 
-  constructor(algorithm: string, prefix: string, recycle: (buffer: ArrayBuffer) => void) {
+  constructor(algorithm: string, prefix: string, recycle: (data: Buffer) => void) {
     this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { algorithm, prefix } });
     this.worker.unref();
-    this.worker.on('message', (m: { buffer?: ArrayBuffer; hex?: string }) => {
-      if (m.buffer) recycle(m.buffer);
+    this.worker.on('message', (m: { buffer?: ArrayBuffer; offset: number; length: number; hex?: string }) => {
+      if (m.buffer) recycle(Buffer.from(m.buffer, m.offset, m.length));
       else if (m.hex !== undefined) this.resolveDigest?.(m.hex);
     });
   }

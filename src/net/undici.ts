@@ -29,3 +29,9 @@ export function request(url: string | URL, options: RequestOptions = {}): Promis
   const target = new URL(url);
   return dispatcher.request({ ...rest, origin: target.origin, path: `${target.pathname}${target.search}`, method: rest.method ?? (rest.body ? 'PUT' : 'GET') });
 }
+
+/** Requests must go through undici: a proxy is configured, or a preload set undici's global dispatcher. */
+export function usesProxyOrGlobalDispatcher(env: NodeJS.ProcessEnv = process.env): boolean {
+  const proxy = ['http_proxy', 'HTTP_PROXY', 'https_proxy', 'HTTPS_PROXY'].some((name) => env[name]);
+  return proxy || (globalThis as Record<symbol, unknown>)[GLOBAL_DISPATCHER] !== undefined;
+}

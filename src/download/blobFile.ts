@@ -1,0 +1,83 @@
+/**
+ * The partial file of a blob. Where the OS and file system allow it, whole aligned blocks are written with O_DIRECT:
+ * straight from our buffers to the disk, with no copy into the page cache. That copy was most of the CPU time of a
+ * fast download (the kernel allocates and fills gigabytes of cache pages while the hash and the network need the
+ * same cores), and a multi-GB model evicts everything else from the cache for data read once. Other writes
+ * (unaligned starts, the tail of the file, file systems without O_DIRECT such as tmpfs) use the page cache.
+ */
+import { constants, writeSync } from 'node:fs';
+import { open, unlink, type FileHandle } from 'node:fs/promises';
+
+/** File offsets and lengths of direct writes are multiples of this (any disk's logical block size divides it). */
+export const DIRECT_BLOCK = 4096;
+
+export class BlobFile {
+  private constructor(
+    readonly handle: FileHandle,
+    private direct: FileHandle | undefined,
+    /** A scratch file on the same file system, to find how a buffer's memory must be aligned for direct writes. */
+    private probe: FileHandle | undefined,
+  ) {}
+
+  /** Opens `path` (kept when `resume`, else truncated), with a direct-write handle when the system has one. */
+  static async open(path: string, resume: boolean): Promise<BlobFile> {
+    const handle = resume ? await open(path, 'r+').catch(() => open(path, 'w')) : await open(path, 'w');
+    const flag = process.platform === 'linux' ? constants.O_DIRECT : undefined;
+    if (!flag) return new BlobFile(handle, undefined, undefined);
+    const probePath = `${path}.probe`;
+    const [direct, probe] = await Promise.all([
+      open(path, constants.O_WRONLY | flag).catch(() => undefined),
+      open(probePath, constants.O_RDWR | constants.O_CREAT | flag).catch(() => undefined),
+    ]);
+    await unlink(probePath).catch(() => undefined);
+    if (direct && probe) return new BlobFile(handle, direct, probe);
+    await Promise.all([direct?.close(), probe?.close()]);
+    return new BlobFile(handle, undefined, undefined);
+  }
+
+  /**
+   * Where in `memory` (DIRECT_BLOCK bytes longer than needed) a buffer must start for direct writes: the memory
+   * address must be aligned as the disk requires, and JavaScript cannot see addresses, so each candidate start is
+   * tried with a one-block write to the probe file (the first that works; usually the first or one of a few).
+   */
+  alignedOffset(memory: ArrayBuffer): number {
+    if (!this.probe) return 0;
+    for (let offset = 0; offset < DIRECT_BLOCK; offset += 16) {
+      try {
+        writeSync(this.probe.fd, new Uint8Array(memory, offset, DIRECT_BLOCK), 0, DIRECT_BLOCK, 0);
+        return offset;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EINVAL') break;
+      }
+    }
+    // No start works: this file system takes no direct writes after all.
+    void this.dropDirect();
+    return 0;
+  }
+
+  /** Writes all of `data` at `position`: directly when both are block-aligned, else through the page cache. */
+  async write(data: Buffer, position: number): Promise<void> {
+    let target = this.direct && position % DIRECT_BLOCK === 0 && data.length % DIRECT_BLOCK === 0 ? this.direct : this.handle;
+    for (let done = 0; done < data.length; ) {
+      try {
+        const { bytesWritten } = await target.write(data, done, data.length - done, position + done);
+        done += bytesWritten;
+      } catch (error) {
+        // EINVAL: this buffer's memory is not aligned (or the file system refuses after all): the page cache takes it.
+        if (target === this.handle || (error as NodeJS.ErrnoException).code !== 'EINVAL') throw error;
+        target = this.handle;
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.dropDirect();
+    await this.handle.close();
+  }
+
+  private async dropDirect(): Promise<void> {
+    const handles = [this.direct, this.probe];
+    [this.direct, this.probe] = [undefined, undefined];
+    await Promise.all(handles.map((h) => h?.close().catch(() => undefined)));
+  }
+}
