@@ -12,6 +12,9 @@ import { open, unlink, type FileHandle } from 'node:fs/promises';
 export const DIRECT_BLOCK = 4096;
 
 export class BlobFile {
+  /** Bytes written with O_DIRECT so far. */
+  directBytes = 0;
+
   private constructor(
     readonly handle: FileHandle,
     private direct: FileHandle | undefined,
@@ -62,6 +65,7 @@ export class BlobFile {
       try {
         const { bytesWritten } = await target.write(data, done, data.length - done, position + done);
         done += bytesWritten;
+        if (target === this.direct) this.directBytes += bytesWritten;
       } catch (error) {
         // EINVAL: this buffer's memory is not aligned (or the file system refuses after all): the page cache takes it.
         if (target === this.handle || (error as NodeJS.ErrnoException).code !== 'EINVAL') throw error;

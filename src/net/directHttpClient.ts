@@ -12,7 +12,10 @@ import tls from 'node:tls';
 export interface BodySink {
   /** Memory for the next bytes (never empty). */
   space(): Buffer;
-  /** `n` bytes were written at the start of space(); false: read nothing more until ready() resolves. */
+  /**
+   * `n` bytes were written at the start of space(); false: the socket stops reading until ready() resolves (over
+   * TLS, what was already decrypted still comes: a few KiB).
+   */
   commit(n: number): boolean;
   ready(): Promise<void>;
 }
@@ -41,6 +44,9 @@ const HEAD_END = Buffer.from('\r\n\r\n');
 export class DirectHttpClient {
   private readonly idle = new Map<string, Connection[]>();
 
+  /** `tlsOptions`: e.g. a test's own CA (the default trusts Node's CAs and NODE_EXTRA_CA_CERTS). */
+  constructor(private readonly tlsOptions: tls.ConnectionOptions = {}) {}
+
   /**
    * GET `url`; `accept` sees the status and headers and returns the sink for the body, or undefined to decline.
    * Rejects on network errors and stalls; what reached the sink before stays there.
@@ -52,7 +58,7 @@ export class DirectHttpClient {
     const request = `${lines.join('\r\n')}\r\n\r\n`;
     for (;;) {
       const reused = this.takeIdle(target.origin);
-      const connection = reused ?? new Connection(target);
+      const connection = reused ?? new Connection(target, this.tlsOptions);
       try {
         const result = await connection.exchange(request, options, accept);
         if (connection.reusable) this.putIdle(target.origin, connection);
@@ -106,13 +112,13 @@ class Connection {
   /** Some bytes of the current answer arrived. */
   answered = false;
 
-  constructor(target: URL) {
+  constructor(target: URL, tlsOptions: tls.ConnectionOptions) {
     const port = Number(target.port) || (target.protocol === 'https:' ? 443 : 80);
     const host = target.hostname.replace(/^\[|\]$/g, '');
     const onread = { buffer: () => this.readBuffer(), callback: (n: number) => this.onRead(n) };
     this.socket =
       target.protocol === 'https:'
-        ? tls.connect({ host, port, ...(net.isIP(host) ? {} : { servername: host }), ALPNProtocols: ['http/1.1'], onread } as tls.ConnectionOptions)
+        ? tls.connect({ ...tlsOptions, host, port, ...(net.isIP(host) ? {} : { servername: host }), ALPNProtocols: ['http/1.1'], onread } as tls.ConnectionOptions)
         : net.connect({ host, port, onread });
     this.socket.setNoDelay(true);
     this.socket.on('error', (error) => this.fail(error));
@@ -211,20 +217,32 @@ class Connection {
     exchange.sink = sink;
     exchange.remaining = length;
     this.keepAlive = !/\bclose\b/i.test(response.headers.connection ?? '');
-    // Body bytes that came with the head.
-    let extra = this.head.subarray(end + HEAD_END.length, this.headLength);
+    // Body bytes that came with the head (copied: the head buffer takes the next answer's head).
+    const extra = Buffer.from(this.head.subarray(end + HEAD_END.length, this.headLength));
     if (extra.length > length) {
       this.fail(new Error('more bytes than Content-Length'));
       return false;
     }
-    let more = true;
-    while (extra.length > 0) {
-      const n = extra.copy(sink.space());
-      extra = extra.subarray(n);
+    return this.deliver(exchange, extra);
+  }
+
+  /** Hands bytes already read to the sink, waiting whenever it asks to. false pauses the socket. */
+  private deliver(exchange: Exchange, bytes: Buffer): boolean {
+    const sink = exchange.sink!;
+    while (bytes.length > 0) {
+      const n = bytes.copy(sink.space());
+      bytes = bytes.subarray(n);
       exchange.remaining -= n;
-      more = sink.commit(n);
+      if (!sink.commit(n)) {
+        if (bytes.length === 0) return this.afterBody(exchange, false);
+        sink.ready().then(
+          () => this.current === exchange && this.deliver(exchange, bytes) && this.socket.resume(),
+          (error: Error) => this.fail(error),
+        );
+        return false;
+      }
     }
-    return this.afterBody(exchange, more);
+    return this.afterBody(exchange, true);
   }
 
   private afterBody(exchange: Exchange, more: boolean): boolean {
