@@ -44,9 +44,11 @@ class TestSink implements BodySink {
 }
 
 async function listen(server: Server): Promise<string> {
+  const sockets = new Set<Socket>();
+  server.on('connection', (s: Socket) => sockets.add(s));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   after(() => {
-    server.closeAllConnections?.();
+    for (const s of sockets) s.destroy();
     server.close();
   });
   return `127.0.0.1:${(server.address() as AddressInfo).port}`;
