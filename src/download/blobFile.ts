@@ -14,6 +14,7 @@ export const DIRECT_BLOCK = 4096;
 export class BlobFile {
   /** Bytes written with O_DIRECT so far. */
   directBytes = 0;
+  private lastOffset = 0;
 
   private constructor(
     readonly handle: FileHandle,
@@ -45,10 +46,11 @@ export class BlobFile {
    */
   alignedOffset(memory: ArrayBuffer): number {
     if (!this.probe) return 0;
-    for (let offset = 0; offset < DIRECT_BLOCK; offset += 16) {
+    // The allocator usually places big buffers alike: the last answer first.
+    for (const offset of [this.lastOffset, ...Array.from({ length: DIRECT_BLOCK / 16 }, (_, i) => i * 16)]) {
       try {
         writeSync(this.probe.fd, new Uint8Array(memory, offset, DIRECT_BLOCK), 0, DIRECT_BLOCK, 0);
-        return offset;
+        return (this.lastOffset = offset);
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EINVAL') break;
       }

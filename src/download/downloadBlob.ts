@@ -26,6 +26,8 @@ export interface BlobRequest {
   dest: string;
   /** For messages: repo/path. */
   label: string;
+  /** Where the hub redirects `url` to, when already known (no HEAD needed). */
+  downloadUrl?: string;
 }
 
 export interface DownloadOptions {
@@ -56,8 +58,9 @@ const HASH_ON_WORKER_BYTES = 64 * 1024 * 1024;
 
 export async function downloadBlob(blob: BlobRequest, options: DownloadOptions): Promise<DownloadResult> {
   const connections = Math.max(1, options.connections ?? 8);
-  const plan = planChunks(blob.size, connections, options.chunkBytes);
   const saved = await loadBlobState(blob.dest, blob.etag, blob.size);
+  // A resume keeps the chunks of the run before, whatever the connections now.
+  const plan = planChunks(blob.size, connections, options.chunkBytes ?? saved?.chunkBytes);
   const state: BlobState =
     saved && saved.chunkBytes === plan.chunkBytes && saved.done.length === plan.count
       ? saved
@@ -115,6 +118,7 @@ class BlobRun {
     this.resumed = state.done.reduce((a, b) => a + b, 0);
     this.hash = this.newHash();
     this.window = connections + 4;
+    this.cdnUrl = blob.downloadUrl;
     this.buffers = new BufferPool(WRITE_BYTES, DIRECT_BLOCK, (memory) => file.alignedOffset(memory));
   }
 

@@ -3,7 +3,7 @@ import { DirectHttpClient } from '../net/directHttpClient.js';
 import { EnvHttpProxyAgent, request, usesProxyOrGlobalDispatcher, type Dispatcher } from '../net/undici.js';
 import { packageInfo } from '../packageInfo.js';
 import { hubError, networkError } from './hubErrors.js';
-import type { TreeFile } from './selectFiles.js';
+import type { RemoteFile, TreeFile } from './selectFiles.js';
 
 export interface HubClientOptions {
   endpoint: string;
@@ -62,6 +62,35 @@ export class HubClient {
       next = /<([^>]+)>;\s*rel="?next"?/.exec(link ?? '')?.[1];
     }
     return files;
+  }
+
+  /**
+   * One file's commit, identity and size from a HEAD of its /resolve URL, as huggingface_hub does for a single file
+   * (no revision and tree calls: two round trips less), with the CDN URL of an LFS file. Undefined when the answer
+   * lacks what that needs (e.g. a redirect to a renamed repository): the caller lists the tree instead.
+   */
+  async headFile(repo: string, revision: string, path: string): Promise<{ commit: string; file: RemoteFile } | undefined> {
+    const url = this.fileUrl(repo, revision, path);
+    let opened: OpenedFile;
+    try {
+      opened = await this.open(url, { method: 'HEAD', follow: false });
+    } catch {
+      return undefined; // the tree listing retries and reports network errors
+    }
+    await opened.body.dump().catch(() => undefined);
+    if ([401, 403, 404].includes(opened.status)) return this.raiseFor(opened, { repo, revision, path });
+    const h = (name: string) => header(opened.headers, name);
+    const commit = h('x-repo-commit');
+    const linked = h('x-linked-etag');
+    const etag = (linked ?? h('etag'))?.replace(/^W\//, '').replace(/"/g, '');
+    const size = Number(h('x-linked-size') ?? h('content-length'));
+    const location = h('location');
+    const lfs = linked !== undefined;
+    const ok = opened.status === 200 || (lfs && opened.status >= 300 && opened.status < 400 && location);
+    if (!ok || !commit || !etag || !Number.isSafeInteger(size)) return undefined;
+    // A regular file comes from the hub itself, at the commit just resolved.
+    const downloadUrl = lfs && location ? new URL(location, url).toString() : this.fileUrl(repo, commit, path);
+    return { commit, file: { path, size, etag, lfs, downloadUrl } };
   }
 
   fileUrl(repo: string, revision: string, path: string): string {

@@ -65,9 +65,7 @@ export interface PullResult {
 export async function pullSnapshot(request: PullRequest, options: PullOptions): Promise<PullResult> {
   const cache = repoCache(options.cacheDir, request.repo);
   if (options.offline) return readOfflineSnapshot(request, cache);
-  const { client } = options;
-  const commit = isCommitHash(request.revision) ? request.revision : await client.resolveRevision(request.repo, request.revision);
-  const files = selectFiles(await client.listFiles(request.repo, commit), request.selection, `${request.repo}@${request.revision}`);
+  const { commit, files } = await remoteFiles(request, options.client);
 
   const cached = await Promise.all(files.map((f) => isComplete(blobPath(cache, f.etag), f.size)));
   const missing = await Promise.all(files.map(async (f, i) => (cached[i] ? 0 : f.size - (await bytesOnDisk(blobPath(cache, f.etag), f.etag, f.size)))));
@@ -97,6 +95,17 @@ export async function pullSnapshot(request: PullRequest, options: PullOptions): 
   };
 }
 
+/** The commit and the selected files: one HEAD for a single file, else the revision and its file tree. */
+async function remoteFiles(request: PullRequest, client: HubClient): Promise<{ commit: string; files: RemoteFile[] }> {
+  const { selection } = request;
+  if (selection.kind === 'paths' && selection.required.length === 1 && !selection.optional?.length) {
+    const head = await client.headFile(request.repo, request.revision, selection.required[0]!);
+    if (head) return { commit: head.commit, files: [head.file] };
+  }
+  const commit = isCommitHash(request.revision) ? request.revision : await client.resolveRevision(request.repo, request.revision);
+  return { commit, files: selectFiles(await client.listFiles(request.repo, commit), selection, `${request.repo}@${request.revision}`) };
+}
+
 async function fetchBlob(request: PullRequest, file: RemoteFile, cache: RepoCache, commit: string, options: PullOptions): Promise<number> {
   const dest = blobPath(cache, file.etag);
   await mkdir(cache.blobs, { recursive: true });
@@ -115,7 +124,7 @@ async function fetchBlob(request: PullRequest, file: RemoteFile, cache: RepoCach
     const resumedBytes = await bytesOnDisk(dest, file.etag, file.size);
     options.onEvent?.({ type: 'file-start', path: file.path, size: file.size, resumedBytes });
     const result = await downloadBlob(
-      { url, size: file.size, etag: file.etag, lfs: file.lfs, dest, label },
+      { url, size: file.size, etag: file.etag, lfs: file.lfs, dest, label, ...(file.downloadUrl ? { downloadUrl: file.downloadUrl } : {}) },
       { ...options, onProgress: (bytes) => options.onEvent?.({ type: 'progress', path: file.path, bytes, size: file.size }) },
     );
     return result.fetchedBytes;

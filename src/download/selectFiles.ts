@@ -15,6 +15,8 @@ export interface RemoteFile {
   /** Name of the blob in the cache: the LFS sha256, else the git blob sha1. */
   etag: string;
   lfs: boolean;
+  /** The CDN URL the hub redirected to, when already known. */
+  downloadUrl?: string;
 }
 
 export type Selection =

@@ -4,7 +4,13 @@
  * starts with it. undici is pinned, as these module paths are not part of its public API.
  */
 import { createRequire } from 'node:module';
+import { setFlagsFromString } from 'node:v8';
 import type * as Undici from 'undici';
+
+// undici parses HTTP with llhttp compiled to WebAssembly. V8 recompiles the whole module with TurboFan in the
+// background, and a process waits for that before it exits: 100-130 ms after every network command on 2 cores, for
+// parsing heads. The baseline compiler's code is enough.
+setFlagsFromString('--liftoff-only');
 
 const load = createRequire(import.meta.url);
 // What undici's index does first: every dispatcher gets request/stream/pipeline/connect/upgrade (proxy agents

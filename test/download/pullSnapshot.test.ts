@@ -110,6 +110,22 @@ describe('pullSnapshot', () => {
     assert.ok(resolved && resolved.type === 'resolved' && resolved.files.every((f) => f.cached) && resolved.missingBytes === 0);
   });
 
+  it('one file takes one HEAD of its /resolve URL: no revision or tree calls, and no second HEAD before the bytes', async () => {
+    for (const [path, content, etag] of [['model.safetensors', weights, sha256Hex(weights)], ['config.json', config, gitBlobSha1(config)]] as const) {
+      hub.reset();
+      const events: PullEvent[] = [];
+      const result = await pullSnapshot({ ...one(path), revision: 'main' }, options({ onEvent: (e) => events.push(e) }));
+      assert.equal(result.commit, MAIN);
+      assert.equal(readFileSync(join(repoDir(), 'refs', 'main'), 'utf8'), MAIN);
+      assert.equal(readlinkSync(join(repoDir(), 'snapshots', MAIN, path)), `../../blobs/${etag}`);
+      assert.deepEqual(readFileSync(join(result.snapshotDir, path)), content);
+      assert.equal(hub.requests({ kind: 'model-info' }).length + hub.requests({ kind: 'tree' }).length, 0, path);
+      assert.equal(hub.requests({ kind: 'resolve' }).filter((r) => r.method === 'HEAD').length, 1, path);
+      const resolved = events.find((e) => e.type === 'resolved');
+      assert.deepEqual(resolved?.type === 'resolved' && resolved.files, [{ path, size: content.length, cached: false }]);
+    }
+  });
+
   it('follows the paginated tree (page size 2)', async () => {
     const result = await pullSnapshot(all(), options());
     assert.equal(result.files.length, 5);
@@ -173,7 +189,9 @@ describe('pullSnapshot', () => {
     await hub.idle();
     hub.reset();
     hub.setFault(undefined);
-    const result = await pullSnapshot(one('big.bin'), options({ connections: 2 }));
+    // Other connections and no chunk size: the chunks of the record still apply.
+    const { chunkBytes: _, ...unchunked } = options({ connections: 3 });
+    const result = await pullSnapshot(one('big.bin'), unchunked);
     await hub.idle();
     assert.equal(result.fetchedBytes, BIG - onDisk);
     assert.equal(hub.bytesServed('big.bin'), BIG - onDisk, 'the server sent only what was missing');
@@ -282,7 +300,8 @@ describe('hub errors', () => {
     ['gated with a token lacking access', () => pullSnapshot(all('acme/gated'), options({ token: 'hf_other' })), /acme\/gated is gated/, /check that HF_TOKEN/],
     ['a repo that does not exist', () => pullSnapshot(all('acme/nothing'), options()), /repository acme\/nothing not found, or it is private/, /check the name/],
     ['a revision that does not exist', () => pullSnapshot({ ...all(), revision: 'v9' }, options()), /acme\/model has no revision "v9"/, /branches, tags/],
-    ['a file that does not exist', () => pullSnapshot(one('missing.json'), options()), /acme\/model@main has no missing\.json/, /file name/],
+    ['a file that does not exist', () => pullSnapshot(one('missing.json'), options()), /acme\/model has no file missing\.json at revision main/, /see the files at .*acme\/model\/tree\/main/],
+    ['files that do not exist', () => pullSnapshot({ ...one('missing.json'), selection: { kind: 'paths', required: ['config.json', 'missing.json'] } }, options()), /acme\/model@main has no missing\.json/, /file name/],
   ];
   for (const [name, run, message, hint] of cases) {
     it(name, async () => {
