@@ -251,16 +251,19 @@ class BlobRun {
     if (!client.direct) return false;
     const url = await this.downloadUrl();
     const writer = this.writer(i, start);
-    let complete = false;
+    let result;
     try {
-      ({ complete } = await client.direct.get(url, client.requestHeaders(url, range), { stallMs: stallMs ?? 30_000, ...(signal ? { signal } : {}) }, (response) =>
+      result = await client.direct.get(url, client.requestHeaders(url, range), { stallMs: stallMs ?? 30_000, ...(signal ? { signal } : {}) }, (response) =>
         (response.status === 206 && contentRangeStart(response.headers['content-range']) === start) || (response.status === 200 && whole) ? writer : undefined,
-      ));
+      );
     } finally {
       // What arrived before a dropped connection is kept: the retry continues after it.
       await writer.finish();
     }
-    return complete;
+    // The CDN sends us on (undici follows this once; the next chunks go straight there).
+    const { status, headers } = result.response;
+    if (status >= 300 && status < 400 && headers.location) this.cdnUrl = new URL(headers.location, url).toString();
+    return result.complete;
   }
 
   /** Writes a response body at its offset and keeps it for hashing. */
