@@ -1,6 +1,7 @@
 /**
  * Download speed against references measured in the same run, with the fake hub in its own process:
- *  (a) a 2 GiB file unthrottled: `devstral pull` (8 connections, sha256 while downloading) vs curl;
+ *  (a) a 2 GiB file unthrottled: `devstral pull` (8 connections, sha256 while downloading) vs curl (and, for
+ *      context, curl + sha256sum and curl writing to /dev/null);
  *  (b) every connection throttled to a fixed rate: devstral vs the ideal, connections x rate.
  * Prints both ratios (targets: >= 0.9 each).
  */
@@ -38,12 +39,16 @@ function devstralPull(url: string, connections: number): number {
   }
 }
 
-/** curl alone, and curl followed by sha256sum (what a verified download costs without hashing on the fly). */
-function curlGet(blobUrl: string, verify: boolean): number {
+/**
+ * curl alone, curl followed by sha256sum (what a verified download costs without hashing on the fly), or curl
+ * writing nowhere (the transfer alone: a bound no download that keeps the file reaches).
+ */
+function curlGet(blobUrl: string, mode: 'file' | 'verify' | 'null'): number {
   const dir = mkdtempSync(join(tmpdir(), 'bench-curl-'));
   const file = join(dir, 'weights.bin');
   try {
-    return verify ? timed('sh', ['-c', 'curl -sSf -o "$1" "$2" && sha256sum "$1" >/dev/null', 'sh', file, blobUrl]) : timed('curl', ['-sSf', '-o', file, blobUrl]);
+    if (mode === 'null') return timed('curl', ['-sSf', '-o', '/dev/null', blobUrl]);
+    return mode === 'verify' ? timed('sh', ['-c', 'curl -sSf -o "$1" "$2" && sha256sum "$1" >/dev/null', 'sh', file, blobUrl]) : timed('curl', ['-sSf', '-o', file, blobUrl]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -60,18 +65,21 @@ const mbps = (bytes: number, s: number) => `${(bytes / s / 1e6).toFixed(0)} MB/s
   const ours: number[] = [];
   const curl: number[] = [];
   const curlVerified: number[] = [];
+  const curlNull: number[] = [];
   for (let i = 0; i < runs; i++) {
-    curl.push(curlGet(hub.blobUrl, false));
-    curlVerified.push(curlGet(hub.blobUrl, true));
+    curl.push(curlGet(hub.blobUrl, 'file'));
+    curlVerified.push(curlGet(hub.blobUrl, 'verify'));
+    curlNull.push(curlGet(hub.blobUrl, 'null'));
     ours.push(devstralPull(hub.url, 8));
   }
   hub.stop();
-  const [o, c, v] = [median(ours), median(curl), median(curlVerified)];
+  const [o, c, v, n] = [median(ours), median(curl), median(curlVerified), median(curlNull)];
   console.log(`(a) ${(size / GiB).toFixed(1)} GiB unthrottled, median of ${runs}`);
   console.log(`    curl (reference)                 ${c.toFixed(2)} s  ${mbps(size, c)}`);
   console.log(`    curl, then sha256sum             ${v.toFixed(2)} s  ${mbps(size, v)}`);
+  console.log(`    curl -o /dev/null (no file)      ${n.toFixed(2)} s  ${mbps(size, n)}`);
   console.log(`    devstral pull (sha256 on the fly) ${o.toFixed(2)} s  ${mbps(size, o)}`);
-  console.log(`    ratio devstral/curl speed: ${(c / o).toFixed(2)}; devstral/(curl + sha256sum): ${(v / o).toFixed(2)}`);
+  console.log(`    ratio devstral/curl speed: ${(c / o).toFixed(2)}; devstral/(curl + sha256sum): ${(v / o).toFixed(2)}; devstral/(curl to /dev/null): ${(n / o).toFixed(2)}`);
 }
 
 // (b) each connection limited to a fixed rate: parallel connections should add up
