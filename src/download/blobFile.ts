@@ -1,12 +1,24 @@
 /**
- * The partial file of a blob. Where the OS and file system allow it, whole aligned blocks are written with O_DIRECT:
+ * The partial file of a blob. On local file systems known to do it well, whole aligned blocks are written with O_DIRECT:
  * straight from our buffers to the disk, with no copy into the page cache. That copy was most of the CPU time of a
  * fast download (the kernel allocates and fills gigabytes of cache pages while the hash and the network need the
  * same cores), and a multi-GB model evicts everything else from the cache for data read once. Other writes
- * (unaligned starts, the tail of the file, file systems without O_DIRECT such as tmpfs) use the page cache.
+ * (unaligned starts, the tail of the file) and other file systems use the page cache: on NFS or a cluster file
+ * system a direct write waits for the server, and tmpfs has no disk to write to.
  */
 import { constants, writeSync } from 'node:fs';
-import { open, unlink, type FileHandle } from 'node:fs/promises';
+import { open, statfs, unlink, type FileHandle } from 'node:fs/promises';
+import { dirname } from 'node:path';
+
+/** statfs magic numbers: ext4 (also ext2/3), XFS, Btrfs. */
+const DIRECT_FILE_SYSTEMS = new Set([0xef53, 0x58465342, 0x9123683e]);
+
+/** Whether files in `dir` get direct writes: Linux, and a local file system that does them well. */
+export async function writesDirectlyIn(dir: string): Promise<boolean> {
+  if (process.platform !== 'linux') return false;
+  const info = await statfs(dir).catch(() => undefined);
+  return info !== undefined && DIRECT_FILE_SYSTEMS.has(Number(info.type));
+}
 
 /** File offsets and lengths of direct writes are multiples of this (any disk's logical block size divides it). */
 export const DIRECT_BLOCK = 4096;
@@ -26,12 +38,11 @@ export class BlobFile {
   /** Opens `path` (kept when `resume`, else truncated), with a direct-write handle when the system has one. */
   static async open(path: string, resume: boolean): Promise<BlobFile> {
     const handle = resume ? await open(path, 'r+').catch(() => open(path, 'w')) : await open(path, 'w');
-    const flag = process.platform === 'linux' ? constants.O_DIRECT : undefined;
-    if (!flag) return new BlobFile(handle, undefined, undefined);
+    if (!(await writesDirectlyIn(dirname(path)))) return new BlobFile(handle, undefined, undefined);
     const probePath = `${path}.probe`;
     const [direct, probe] = await Promise.all([
-      open(path, constants.O_WRONLY | flag).catch(() => undefined),
-      open(probePath, constants.O_RDWR | constants.O_CREAT | flag).catch(() => undefined),
+      open(path, constants.O_WRONLY | constants.O_DIRECT).catch(() => undefined),
+      open(probePath, constants.O_RDWR | constants.O_CREAT | constants.O_DIRECT).catch(() => undefined),
     ]);
     await unlink(probePath).catch(() => undefined);
     if (direct && probe) return new BlobFile(handle, direct, probe);

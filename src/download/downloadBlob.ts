@@ -201,12 +201,18 @@ class BlobRun {
   private async fetchChunk(i: number): Promise<void> {
     const attempts = this.options.attempts ?? 6;
     for (let attempt = 1; ; attempt++) {
+      const before = this.state.done[i]!;
       try {
         await this.fetchOnce(i);
         return;
       } catch (error) {
         if (error instanceof RangeIgnored || (error instanceof DevstralError && !/retry/.test(error.message))) throw error;
         if (this.options.signal?.aborted) throw this.options.signal.reason ?? error;
+        // An answer that brought bytes is progress, not a failure: a link that drops every few MiB still finishes.
+        if (this.state.done[i]! > before) {
+          attempt = 0;
+          continue;
+        }
         if (attempt >= attempts) {
           throw new DevstralError('download', `${this.blob.label}: bytes ${chunkStart(this.plan, i) + this.state.done[i]!}.. failed ${attempts} times: ${(error as Error).message}`, {
             hint: 'check the network and run the pull again: it resumes from the bytes already on disk',
@@ -225,7 +231,7 @@ class BlobRun {
     if (start > end) return;
     const range = `bytes=${start}-${end}`;
     const whole = this.plan.count === 1 && start === 0;
-    if (!(await this.fetchDirect(i, range, start, whole))) {
+    if (!(await this.fetchDirect(i, range, start, end, whole))) {
       const response = await this.request(range);
       if (response.status === 200) {
         if (whole) return this.consume(response, i, 0);
@@ -233,7 +239,7 @@ class BlobRun {
         throw new RangeIgnored();
       }
       if (response.status !== 206) return this.reject(response);
-      if (contentRangeStart(response.headers['content-range']) !== start) {
+      if (!answersRange(response.headers, start, end)) {
         await response.body.dump().catch(() => undefined);
         throw new Error(`the server answered Content-Range "${response.headers['content-range']}" for ${range}`);
       }
@@ -246,7 +252,7 @@ class BlobRun {
    * The bytes through the client that reads them straight into our buffers, when there is one and the answer is a
    * plain 206 (or 200 for the whole file). false: ask again through undici, which handles every other answer.
    */
-  private async fetchDirect(i: number, range: string, start: number, whole: boolean): Promise<boolean> {
+  private async fetchDirect(i: number, range: string, start: number, end: number, whole: boolean): Promise<boolean> {
     const { client, signal, stallMs } = this.options;
     if (!client.direct) return false;
     const url = await this.downloadUrl();
@@ -254,7 +260,7 @@ class BlobRun {
     let result;
     try {
       result = await client.direct.get(url, client.requestHeaders(url, range), { stallMs: stallMs ?? 30_000, ...(signal ? { signal } : {}) }, (response) =>
-        (response.status === 206 && contentRangeStart(response.headers['content-range']) === start) || (response.status === 200 && whole) ? writer : undefined,
+        (response.status === 206 && answersRange(response.headers, start, end)) || (response.status === 200 && whole) ? writer : undefined,
       );
     } finally {
       // What arrived before a dropped connection is kept: the retry continues after it.
@@ -423,7 +429,10 @@ class BlobRun {
   }
 }
 
-function contentRangeStart(header: string | string[] | undefined): number | undefined {
-  const match = /bytes (\d+)-\d+\/(?:\d+|\*)/.exec(String(header ?? ''));
-  return match ? Number(match[1]) : undefined;
+/** A 206 for bytes start..end (or fewer), its length matching: anything else would write outside the chunk. */
+function answersRange(headers: Record<string, string | string[] | undefined>, start: number, end: number): boolean {
+  const match = /^bytes (\d+)-(\d+)\/(?:\d+|\*)$/.exec(String(headers['content-range'] ?? '').trim());
+  if (!match || Number(match[1]) !== start || Number(match[2]) > end) return false;
+  const length = headers['content-length'];
+  return length === undefined || Number(length) === Number(match[2]) - start + 1;
 }
