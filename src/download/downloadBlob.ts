@@ -288,6 +288,8 @@ class BlobRun {
       this.pending[i]!.push(data);
       this.fetched += data.length;
       this.options.onProgress?.(this.resumed + this.fetched);
+      // A failure here also fails the workers' own advanceHash().
+      if (i === this.hashCursor) this.advanceHash().catch(() => undefined);
     });
   }
 
@@ -338,16 +340,21 @@ class BlobRun {
     return this.options.client.raiseFor(response, { repo: repo.split('/').length === 1 ? this.blob.label : repo, path });
   }
 
-  /** Feeds completed chunks to the hash in order: bytes from earlier runs from disk, new ones from memory. */
+  /**
+   * Feeds the hash in order: bytes from earlier runs from disk, new ones from memory, up to where the chunk at the
+   * cursor has arrived (hashing it while it downloads leaves less to hash after the last byte).
+   */
   private hashing: Promise<void> = Promise.resolve();
   private advanceHash(): Promise<void> {
     this.hashing = this.hashing.then(async () => {
-      while (this.hashCursor < this.plan.count && this.state.done[this.hashCursor]! >= chunkLength(this.plan, this.hashCursor)) {
+      while (this.hashCursor < this.plan.count) {
         const i = this.hashCursor;
         const fromDisk = this.onDiskAtStart[i]!;
         if (fromDisk > 0) await this.hashFromDisk(chunkStart(this.plan, i), fromDisk);
+        this.onDiskAtStart[i] = 0;
         for (const piece of this.pending[i]!) this.hash.update(piece);
         this.pending[i] = [];
+        if (this.state.done[i]! < chunkLength(this.plan, i)) break;
         this.hashCursor++;
       }
     });
