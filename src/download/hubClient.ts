@@ -105,10 +105,7 @@ export class HubClient {
     return headers;
   }
 
-  /**
-   * GET (or HEAD) following redirects by hand: the token goes to the hub, never to another host
-   * (signed CDN URLs reject it, and it must not leak).
-   */
+  /** GET (or HEAD) following redirects by hand, so that each hop gets its own headers (requestHeaders). */
   async open(url: string, options: { range?: string; method?: 'GET' | 'HEAD'; signal?: AbortSignal; bodyTimeoutMs?: number; follow?: boolean } = {}): Promise<OpenedFile> {
     let current = url;
     for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {

@@ -298,6 +298,9 @@ describe('hub errors', () => {
   const cases: [string, () => Promise<unknown>, RegExp, RegExp][] = [
     ['gated without a token', () => pullSnapshot(all('acme/gated'), options()), /acme\/gated is gated/, /accept the terms.*set HF_TOKEN/],
     ['gated with a token lacking access', () => pullSnapshot(all('acme/gated'), options({ token: 'hf_other' })), /acme\/gated is gated/, /check that HF_TOKEN/],
+    ['gated, one file (the HEAD path)', () => pullSnapshot(one('w.bin', 'acme/gated'), options()), /acme\/gated is gated/, /accept the terms.*set HF_TOKEN/],
+    ['a repo that does not exist, one file', () => pullSnapshot(one('config.json', 'acme/nothing'), options()), /repository acme\/nothing not found, or it is private/, /check the name/],
+    ['a revision that does not exist, one file', () => pullSnapshot({ ...one('config.json'), revision: 'v9' }, options()), /acme\/model has no revision "v9"/, /branches, tags/],
     ['a repo that does not exist', () => pullSnapshot(all('acme/nothing'), options()), /repository acme\/nothing not found, or it is private/, /check the name/],
     ['a revision that does not exist', () => pullSnapshot({ ...all(), revision: 'v9' }, options()), /acme\/model has no revision "v9"/, /branches, tags/],
     ['a file that does not exist', () => pullSnapshot(one('missing.json'), options()), /acme\/model has no file missing\.json at revision main/, /see the files at .*acme\/model\/tree\/main/],
