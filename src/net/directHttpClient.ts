@@ -32,7 +32,10 @@ export interface DirectGetOptions {
   stallMs: number;
 }
 
-/** `complete`: the whole body went to the sink; false: `accept` declined the answer (nothing went to a sink). */
+/**
+ * `complete`: the whole body went to the sink; false: the answer was declined (by `accept`, or not read by this
+ * client: then its status is 0), and nothing went to a sink.
+ */
 export interface DirectGetResult {
   response: DirectResponse;
   complete: boolean;
@@ -194,18 +197,12 @@ class Connection {
   private onHeadBytes(exchange: Exchange, n: number): boolean {
     this.headLength += n;
     const end = this.head.subarray(0, this.headLength).indexOf(HEAD_END);
-    if (end < 0) {
-      if (this.headLength >= HEAD_BYTES - 1) this.fail(new Error(`an answer head over ${HEAD_BYTES} bytes`));
-      return true;
-    }
-    const response = parseHead(this.head.toString('latin1', 0, end));
-    const length = response ? Number(response.headers['content-length']) : NaN;
-    const plain = response && response.status >= 200 && !response.headers['transfer-encoding'] && Number.isSafeInteger(length) && length >= 0;
+    if (end < 0 && this.headLength < HEAD_BYTES - 1) return true;
+    // A head this client cannot read (too long, malformed) is left to the full client, as any other answer it declines.
+    const response = (end >= 0 && parseHead(this.head.toString('latin1', 0, end))) || { status: 0, headers: {} };
+    const length = Number(response.headers['content-length']);
+    const plain = response.status >= 200 && !response.headers['transfer-encoding'] && Number.isSafeInteger(length) && length >= 0;
     const sink = plain ? exchange.accept(response) : undefined;
-    if (!response) {
-      this.fail(new Error('a malformed answer head'));
-      return false;
-    }
     if (!sink) {
       // Declined, or framed in a way this client does not read: the connection is not reused.
       this.keepAlive = false;

@@ -121,6 +121,20 @@ describe('DirectHttpClient', () => {
     assert.deepEqual([result.complete, result.response.headers['content-range'], sink.bytes.toString()], [true, 'bytes 0-4/5', 'abcde']);
   });
 
+  it('declines heads it cannot read (malformed, too long), for the full client to handle', async () => {
+    const heads = ['HTTP/1.1 206 Partial Content\r\nno colon here\r\ncontent-length: 1\r\n\r\nx', `HTTP/1.1 206 Partial Content\r\nx-big: ${'y'.repeat(20_000)}\r\ncontent-length: 1\r\n\r\nx`];
+    const server = createTcpServer((socket) => {
+      socket.once('data', () => socket.write(heads.shift()!));
+    });
+    const host = await listen(server as unknown as Server);
+    const client = new DirectHttpClient();
+    for (let i = 0; i < 2; i++) {
+      const sink = new TestSink(16);
+      const result = await client.get(`http://${host}/f`, {}, { stallMs: 5000 }, accept206(sink));
+      assert.deepEqual([result.complete, result.response.status, sink.commits], [false, 0, 0]);
+    }
+  });
+
   it('rejects when the connection drops mid-body, keeping the bytes that came', async () => {
     const server = createTcpServer((socket) => {
       socket.once('data', () => {
