@@ -1,11 +1,11 @@
 /** The resume record beside a partial blob: which bytes of each chunk are on disk. */
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import type { ChunkLayout } from './chunkPlan.js';
 
-export interface BlobState {
+export interface BlobState extends ChunkLayout {
   version: 1;
   etag: string;
   size: number;
-  chunkBytes: number;
   /** Bytes on disk from the start of each chunk. */
   done: number[];
 }

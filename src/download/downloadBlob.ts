@@ -7,7 +7,7 @@
 import { rename, rm } from 'node:fs/promises';
 import { DevstralError } from '../errors.js';
 import { incompletePath, loadBlobState, removeBlobState, saveBlobState, type BlobState } from './blobState.js';
-import { chunkLength, chunkStart, nextChunk, planChunks, type ChunkPlan } from './chunkPlan.js';
+import { chunkLength, chunkStart, layoutChunks, nextChunk, planChunks, type ChunkPlan } from './chunkPlan.js';
 import type { HubClient, OpenedFile } from './hubClient.js';
 import { BlobFile, DIRECT_BLOCK } from './blobFile.js';
 import { BufferPool } from './bufferPool.js';
@@ -60,11 +60,10 @@ export async function downloadBlob(blob: BlobRequest, options: DownloadOptions):
   const connections = Math.max(1, options.connections ?? 8);
   const saved = await loadBlobState(blob.dest, blob.etag, blob.size);
   // A resume keeps the chunks of the run before, whatever the connections now.
-  const plan = planChunks(blob.size, connections, options.chunkBytes ?? saved?.chunkBytes);
-  const state: BlobState =
-    saved && saved.chunkBytes === plan.chunkBytes && saved.done.length === plan.count
-      ? saved
-      : { version: 1, etag: blob.etag, size: blob.size, chunkBytes: plan.chunkBytes, done: new Array<number>(plan.count).fill(0) };
+  const keep = saved && (options.chunkBytes ?? saved.chunkBytes) === saved.chunkBytes;
+  const plan = keep ? layoutChunks(blob.size, saved) : planChunks(blob.size, connections, options.chunkBytes);
+  const { chunkBytes, tailFrom, tailBytes, count } = plan;
+  const state: BlobState = keep && saved.done.length === count ? saved : { version: 1, etag: blob.etag, size: blob.size, chunkBytes, tailFrom, tailBytes, done: new Array<number>(count).fill(0) };
   const tmp = incompletePath(blob.dest);
   const file = await BlobFile.open(tmp, state === saved);
   // A record claiming bytes past the end of the file (a power cut lost them, or the file was replaced): start over.
@@ -378,8 +377,8 @@ class BlobRun {
     // The chunked record no longer describes the file.
     await this.saving?.catch(() => undefined);
     await removeBlobState(this.blob.dest);
-    this.plan = { size: this.blob.size, chunkBytes: Math.max(1, this.blob.size), count: 1 };
-    this.state.chunkBytes = this.plan.chunkBytes;
+    this.plan = layoutChunks(this.blob.size, { chunkBytes: Math.max(1, this.blob.size) });
+    Object.assign(this.state, { chunkBytes: this.plan.chunkBytes, tailFrom: this.plan.tailFrom, tailBytes: this.plan.tailBytes });
     this.state.done = [0];
     this.pending.length = 0;
     this.pending.push([]);
