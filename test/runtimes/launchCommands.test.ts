@@ -11,7 +11,7 @@ import { buildVllmDockerCommand, HF_CACHE_MOUNT } from '../../src/runtimes/build
 import { renderShellCommand, shellQuote } from '../../src/runtimes/shellQuote.ts';
 
 const VLLM_FLAGS = new Set(
-  readFileSync(new URL('../../../shared/reference/vllm/vllm-serve-flags-common-2025-05_to_2026-05.txt', import.meta.url), 'utf8')
+  readFileSync(new URL('../../reference/vllm/vllm-serve-flags-common-2025-05_to_2026-05.txt', import.meta.url), 'utf8')
     .split('\n')
     .map((l) => l.trim())
     .filter(Boolean),
