@@ -21,7 +21,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { LlamaContextSequence } from 'node-llama-cpp';
 import { SseParser } from '../src/health/SseParser.ts';
-import { batchWholeSteps, type WholeSteps } from '../src/server/batchWholeSteps.ts';
+import { batchWholeSteps, type WholeSteps } from '../src/server/engine/batchWholeSteps.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const self = fileURLToPath(import.meta.url);
@@ -160,7 +160,7 @@ interface Config {
   threads: number;
   /** undefined: not set, libuv's default of 4. */
   uv?: number;
-  /** With src/server/batchWholeSteps.ts, as the server runs. */
+  /** With src/server/engine/batchWholeSteps.ts, as the server runs. */
   wholeSteps?: boolean;
 }
 const configName = (c: Config) => `threads ${c.threads}, UV_THREADPOOL_SIZE ${c.uv ?? 'unset (4)'}${c.wholeSteps ? ', whole-step batching' : ''}`;

@@ -1,8 +1,8 @@
 /** `devstral serve`: load the model in this process and answer OpenAI-compatible requests until SIGTERM/SIGINT. */
 import { availableParallelism } from 'node:os';
 import { DevstralError } from '../errors.js';
-import { Engine } from '../server/engine.js';
-import { createHttpServer, type ServeState } from '../server/httpServer.js';
+import { Engine } from '../server/engine/engine.js';
+import { createHttpServer, type ServeState } from '../server/http/httpServer.js';
 import type { CommandArgs } from './commandSpec.js';
 import { parsePositiveInt, parseServeOptions, parseTokens } from './parseOptions.js';
 import { resolveServeModel } from './resolveServeModel.js';
@@ -33,6 +33,7 @@ export async function runServe(args: CommandArgs): Promise<void> {
   const kv = args.kvCacheType === undefined ? undefined : String(args.kvCacheType).toLowerCase();
   if (kv !== undefined && kv !== 'f16' && kv !== 'q8_0') throw new DevstralError('usage', `--kv-cache-type ${kv}: use f16 or q8_0`);
   const ctxArg = parseTokens('ctx', args.ctx);
+  const maxTokensDefault = parseTokens('max-tokens-default', args.maxTokensDefault);
   const layersArg = parseGpuLayers(args.gpuLayers);
 
   const model = await resolveServeModel(args, log);
@@ -49,13 +50,14 @@ export async function runServe(args: CommandArgs): Promise<void> {
   log(`listening on http://${serve.host}:${port} (GET /health answers 503 until the model is loaded)`);
 
   let shuttingDown = false;
+  let engine: Engine | undefined;
   const shutdown = async (signal: string) => {
     if (shuttingDown) return;
     shuttingDown = true;
     log(`${signal}: stopping`);
     server.close();
     server.closeAllConnections();
-    await state.engine?.dispose().catch(() => undefined);
+    await engine?.dispose().catch(() => undefined);
     process.exit(0);
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
@@ -65,7 +67,7 @@ export async function runServe(args: CommandArgs): Promise<void> {
   const gpuLayers = layersArg ?? (plan?.gpuLayers === undefined || plan.gpuLayers === null ? undefined : plan.gpuLayers >= plan.layers ? 'max' : plan.gpuLayers);
   const kvCacheType = kv === 'q8_0' || (kv === undefined && plan?.kvCacheType === 'q8_0') ? 'q8_0' : undefined;
   log(`loading ${model.path}`);
-  const engine = await Engine.load({
+  engine = await Engine.load({
     modelPath: model.path,
     ...(contextSize ? { contextSize } : {}),
     parallel,
@@ -75,12 +77,13 @@ export async function runServe(args: CommandArgs): Promise<void> {
     ...(kvCacheType ? { kvCacheType } : {}),
     defaultTemperature: model.temperature ?? 0.15,
     ...(model.minP !== undefined ? { minP: model.minP } : {}),
+    ...(maxTokensDefault ? { maxTokensDefault } : {}),
     log,
   }).catch((error: unknown) => {
     throw new DevstralError('server', `cannot load ${model.path}: ${(error as Error).message}`, { hint: 'check that it is a complete GGUF file; with less memory, lower --ctx or --gpu-layers', cause: error });
   });
   if (shuttingDown) return;
-  state.engine = engine;
+  state.backend = engine;
   state.loading = false;
   const wanted = gpu === 'auto' ? plan?.device : gpu || 'cpu';
   if (wanted && wanted !== 'cpu' && engine.backend !== wanted) {

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { LlamaCompletion, TokenBias, type LlamaContext, type LlamaContextSequence, type LlamaModel } from 'node-llama-cpp';
-import { batchWholeSteps, type WholeSteps } from '../../src/server/batchWholeSteps.ts';
+import { batchWholeSteps, type WholeSteps } from '../../src/server/engine/batchWholeSteps.ts';
 import { loadTinyModel, type TinyModel } from '../support/loadTinyModel.ts';
 
 let model: LlamaModel;

@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { LlamaCompletion, type Llama, type LlamaModel } from 'node-llama-cpp';
-import { boundJsonNumbers, boundNumberRules } from '../../src/server/boundJsonNumbers.ts';
+import { boundNumberRules } from '../../src/server/engine/boundJsonNumbers.ts';
+import { ToolGrammars } from '../../src/server/engine/toolGrammars.ts';
 import { loadTinyModel, type TinyModel } from '../support/loadTinyModel.ts';
 
 const SCHEMA = { type: 'object', properties: { n: { type: 'integer' }, x: { type: 'number' } }, required: ['n', 'x'] } as const;
@@ -33,7 +34,7 @@ it('rewrites the number rules of the grammars node-llama-cpp writes, and nothing
 });
 
 it('what the model writes under a schema parses to an integer and a finite number', async () => {
-  assert.ok(boundJsonNumbers(llama), 'node-llama-cpp internals it relies on are there');
+  assert.ok((await ToolGrammars.install(llama)).hooked, 'node-llama-cpp internals it relies on are there');
   const grammar = await llama.createGrammarForJsonSchema(SCHEMA as never);
   const context = await model.createContext({ contextSize: 512, threads: 1 });
   try {

@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
-  asOpenAiError, contextLengthExceeded, invalidRequest, modelNotFound, notFound, OpenAiError, payloadTooLarge,
-  serverError, serviceUnavailable, toErrorBody, unauthorized,
-} from '../../src/server/openAiError.js';
-import { parseChatRequest, type ChatRequest, type ParseContext } from '../../src/server/parseChatRequest.js';
-import { parseCompletionRequest, type CompletionRequest } from '../../src/server/parseCompletionRequest.js';
-import { isMistralToolCallId, mistralToolCallId, newToolCallId } from '../../src/server/toolCallIds.js';
+  contextLengthExceeded, invalidRequest, modelNotFound, notFound, ApiError, payloadTooLarge,
+  serverError, serviceUnavailable, toOpenAiErrorBody, unauthorized,
+} from '../../src/server/apiError.js';
+import { parseChatRequest, type ChatRequest, type ParseContext } from '../../src/server/protocols/chatCompletions/parseChatRequest.js';
+import { parseCompletionRequest, type CompletionRequest } from '../../src/server/protocols/chatCompletions/parseCompletionRequest.js';
+import { isMistralToolCallId, mistralToolCallId, newToolCallId } from '../../src/server/engine/toolCallIds.js';
 
-const ctx: ParseContext = { servedModel: 'devstral-small-2507', contextLength: 32768 };
+const ctx: ParseContext = { servedModel: 'devstral-small-2507' };
 const user = { role: 'user', content: 'hi' };
 const chat = (extra: Record<string, unknown> = {}) => ({ model: 'devstral-small-2507', messages: [user], ...extra });
 const readFile = { type: 'function', function: { name: 'read_file', description: 'Read a file', parameters: { type: 'object', properties: { path: { type: 'string' } } } } };
@@ -20,10 +20,10 @@ const defaults: ChatRequest = {
   parallelToolCalls: true, responseFormat: { type: 'text' }, stop: [], stream: false, includeUsage: false,
 };
 
-/** Expect `fn` to throw an OpenAiError with this status and param, and a message matching `message`. */
-function assertOpenAiError(fn: () => unknown, status: number, param: string | null, message: RegExp): void {
+/** Expect `fn` to throw an ApiError with this status and param, and a message matching `message`. */
+function assertApiError(fn: () => unknown, status: number, param: string | null, message: RegExp): void {
   assert.throws(fn, (e: unknown) => {
-    assert.ok(e instanceof OpenAiError, `expected an OpenAiError, got ${String(e)}`);
+    assert.ok(e instanceof ApiError, `expected an ApiError, got ${String(e)}`);
     assert.equal(e.status, status, e.message);
     assert.equal(e.param, param, e.message);
     assert.match(e.message, message);
@@ -36,7 +36,7 @@ describe('parseChatRequest: valid bodies', () => {
     ['minimal body gets the defaults', chat(), {}],
     ['model matches case-insensitively and normalizes', chat({ model: 'Devstral-Small-2507' }), {}],
     ['null optional keys count as absent', chat({ tools: null, tool_choice: null, temperature: null, stop: null, stream_options: null, response_format: null, n: null }), {}],
-    ['unknown top-level keys are ignored', chat({ store: false, metadata: { a: 1 }, top_k: 20, user: 'u1', n: 1, logprobs: false, top_logprobs: 0 }), {}],
+    ['unknown top-level keys are ignored; top_k (vLLM and llama-server take it) is kept', chat({ store: false, metadata: { a: 1 }, top_k: 20, user: 'u1', n: 1, logprobs: false, top_logprobs: 0 }), { topK: 20 }],
     ['developer becomes system; text parts join with newlines; name kept', chat({
       messages: [
         { role: 'developer', content: 'be brief' },
@@ -77,7 +77,7 @@ describe('parseChatRequest: valid bodies', () => {
     ['four stop strings', chat({ stop: ['a', 'b', 'c', 'd'] }), { stop: ['a', 'b', 'c', 'd'] }],
     ['max_tokens', chat({ max_tokens: 100 }), { maxTokens: 100 }],
     ['max_completion_tokens wins over max_tokens', chat({ max_tokens: 100, max_completion_tokens: 50 }), { maxTokens: 50 }],
-    ['max tokens above the context length are clamped', chat({ max_completion_tokens: 1_000_000 }), { maxTokens: 32768 }],
+    ['max tokens above the context are kept (the engine caps them to what fits)', chat({ max_completion_tokens: 1_000_000 }), { maxTokens: 1_000_000 }],
     ['stream with usage', chat({ stream: true, stream_options: { include_usage: true } }), { stream: true, includeUsage: true }],
     ['stream without stream_options', chat({ stream: true }), { stream: true, includeUsage: false }],
   ];
@@ -87,7 +87,7 @@ describe('parseChatRequest: valid bodies', () => {
 
   it('honours a custom maxStop', () => {
     assert.deepEqual(parseChatRequest(chat({ stop: ['a', 'b'] }), { ...ctx, maxStop: 2 }).stop, ['a', 'b']);
-    assertOpenAiError(() => parseChatRequest(chat({ stop: ['a', 'b', 'c'] }), { ...ctx, maxStop: 2 }), 400, 'stop', /at most 2/);
+    assertApiError(() => parseChatRequest(chat({ stop: ['a', 'b', 'c'] }), { ...ctx, maxStop: 2 }), 400, 'stop', /at most 2/);
   });
 });
 
@@ -176,12 +176,12 @@ describe('parseChatRequest: invalid bodies', () => {
     ['top_logprobs', chat({ logprobs: false, top_logprobs: 5 }), 400, 'top_logprobs', /not supported/],
   ];
   for (const [name, body, status, param, message] of cases) {
-    it(name, () => assertOpenAiError(() => parseChatRequest(body, ctx), status, param, message));
+    it(name, () => assertApiError(() => parseChatRequest(body, ctx), status, param, message));
   }
 
   it('unknown model is OpenAI-shaped', () => {
     assert.throws(() => parseChatRequest(chat({ model: 'gpt-4o' }), ctx), (e: unknown) => {
-      assert.ok(e instanceof OpenAiError);
+      assert.ok(e instanceof ApiError);
       assert.deepEqual({ type: e.type, code: e.code }, { type: 'invalid_request_error', code: 'model_not_found' });
       return true;
     });
@@ -224,12 +224,12 @@ describe('parseCompletionRequest', () => {
     ['temperature out of range', { ...base, temperature: -1 }, 400, 'temperature', />= 0 and <= 2/],
   ];
   for (const [name, body, status, param, message] of invalid) {
-    it(`rejects ${name}`, () => assertOpenAiError(() => parseCompletionRequest(body, ctx), status, param, message));
+    it(`rejects ${name}`, () => assertApiError(() => parseCompletionRequest(body, ctx), status, param, message));
   }
 });
 
 describe('OpenAI errors', () => {
-  const cases: [string, OpenAiError, number, ReturnType<typeof toErrorBody>['error']][] = [
+  const cases: [string, ApiError, number, ReturnType<typeof toOpenAiErrorBody>['error']][] = [
     ['invalidRequest', invalidRequest('bad', 'temperature'), 400, { message: 'bad', type: 'invalid_request_error', param: 'temperature', code: null }],
     ['notFound', notFound('no such model'), 404, { message: 'no such model', type: 'invalid_request_error', param: null, code: 'model_not_found' }],
     ['modelNotFound', modelNotFound('gpt', 'dev'), 404, { message: 'The model `gpt` does not exist. This server serves `dev`.', type: 'invalid_request_error', param: null, code: 'model_not_found' }],
@@ -250,18 +250,11 @@ describe('OpenAI errors', () => {
     it(name, () => {
       assert.ok(e instanceof Error);
       assert.equal(e.status, status);
-      assert.deepEqual(toErrorBody(e), { error: body });
+      assert.deepEqual(toOpenAiErrorBody(e), { error: body });
     });
   }
 
-  it('asOpenAiError passes OpenAiErrors through and wraps anything else as a 500', () => {
-    const e = invalidRequest('x');
-    assert.equal(asOpenAiError(e), e);
-    const wrapped = asOpenAiError(new TypeError('oops'));
-    assert.equal(wrapped.status, 500);
-    assert.match(wrapped.message, /oops/);
-    assert.equal(asOpenAiError('str').status, 500);
-  });
+
 });
 
 describe('tool-call ids', () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { commonPrefixLength, SequencePool } from '../../src/server/sequencePool.ts';
+import { commonPrefixLength, SequencePool } from '../../src/server/engine/sequencePool.ts';
 
 const seq = (name: string, ...contextTokens: number[]) => ({ name, contextTokens });
 

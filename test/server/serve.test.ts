@@ -24,7 +24,8 @@ const WEATHER = {
   function: {
     name: 'get_weather',
     description: 'Weather for a city',
-    parameters: { type: 'object', properties: { city: { type: 'string' }, days: { type: 'number' }, unit: { enum: ['c', 'f'] } }, required: ['city', 'days', 'unit'] },
+    // A bounded string: random weights write a free string until max_tokens.
+    parameters: { type: 'object', properties: { city: { type: 'string', maxLength: 12 }, days: { type: 'number' }, unit: { enum: ['c', 'f'] } }, required: ['city', 'days', 'unit'] },
   },
 };
 // Enums, not free strings: a random-weight model writes a free string until max_tokens.
@@ -112,7 +113,7 @@ describe('devstral serve', () => {
   });
 
   it('tool_choice required: schema-valid tool_calls with 9-character ids', async () => {
-    const r = await client.chat.completions.create({ model: 'devstral-test', messages: [{ role: 'user', content: 'weather in Paris?' }], tools: [WEATHER, SEARCH], tool_choice: 'required', max_tokens: 400, seed: 1 });
+    const r = await client.chat.completions.create({ model: 'devstral-test', messages: [{ role: 'user', content: 'weather in Paris?' }], tools: [WEATHER, SEARCH], tool_choice: 'required', parallel_tool_calls: false, max_tokens: 400, seed: 1 });
     const choice = r.choices[0]!;
     assert.equal(choice.finish_reason, 'tool_calls');
     const calls = choice.message.tool_calls!;
@@ -123,7 +124,7 @@ describe('devstral serve', () => {
       const fn = (call as { function: { name: string; arguments: string } }).function;
       const args = JSON.parse(fn.arguments);
       if (fn.name === 'get_weather') {
-        assert.equal(typeof args.city, 'string');
+        assert.ok(typeof args.city === 'string' && [...args.city].length <= 12, args.city); // JSON Schema counts code points
         assert.equal(typeof args.days, 'number');
         assert.ok(['c', 'f'].includes(args.unit));
       } else {
@@ -135,7 +136,7 @@ describe('devstral serve', () => {
   });
 
   it('a named tool_choice calls that tool, streamed as OpenAI deltas', async () => {
-    const stream = await client.chat.completions.create({ model: 'devstral-test', messages: [{ role: 'user', content: 'find docs' }], tools: [WEATHER, SEARCH], tool_choice: { type: 'function', function: { name: 'search' } }, max_tokens: 400, stream: true, seed: 4 });
+    const stream = await client.chat.completions.create({ model: 'devstral-test', messages: [{ role: 'user', content: 'find docs' }], tools: [WEATHER, SEARCH], tool_choice: { type: 'function', function: { name: 'search' } }, parallel_tool_calls: false, max_tokens: 400, stream: true, seed: 4 });
     const calls: { id?: string; name?: string; args: string }[] = [];
     let finish: string | null = null;
     for await (const chunk of stream) {

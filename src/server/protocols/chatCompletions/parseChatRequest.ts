@@ -1,62 +1,37 @@
 /**
- * Validates and normalizes a /v1/chat/completions body. Pure: throws an OpenAiError (status 400/404 and the
+ * Validates and normalizes a /v1/chat/completions body. Pure: throws an ApiError (status 400/404 and the
  * `param` at fault) on any problem. Unknown top-level keys are ignored (clients send extras); a known key
  * with the wrong type is a 400. `null` counts as absent for optional keys, as OpenAI accepts it.
  *
  * Leniencies (interop with agent clients): the model name matches case-insensitively and normalizes to the
  * served name; assistant content may be null or missing (-> ''); tool_call `arguments` of '' or missing -> {};
- * empty `tools` / `tool_calls` arrays count as absent; max tokens above the context length are clamped to it.
+ * empty `tools` / `tool_calls` arrays count as absent; max tokens above what fits are capped by the engine.
  * Tool-call ids are kept as the client sent them (see toolCallIds.ts for the prompt form).
  */
-import { invalidRequest, modelNotFound, type OpenAiError } from './openAiError.js';
+import { invalidRequest } from '../../apiError.js';
+import type { EngineMessage, EngineRequest, EngineTool, ResponseFormat, SamplingOptions, ToolCall, ToolChoice } from '../../engine/engineRequest.js';
+import { compact, isBoolean, isInteger, isObject, isString, optional, parseModel, parseStop, range, requiredString, requireObject, tokenCount, wrongType, type Json } from '../parseFields.js';
 
 export interface ParseContext {
   servedModel: string;
-  contextLength: number;
   /** Most stop sequences accepted; OpenAI's limit, 4, by default. */
   maxStop?: number;
 }
 
-export interface ChatToolCall { id: string; name: string; arguments: unknown }
-
-export interface ChatMessage {
-  role: 'system' | 'user' | 'assistant' | 'tool';
-  content: string;
-  toolCalls?: ChatToolCall[];
-  toolCallId?: string;
-  name?: string;
-}
-
-export interface ChatTool { name: string; description?: string; parameters: Record<string, unknown> }
-export type ToolChoice = 'none' | 'auto' | 'required' | { name: string };
-export type ResponseFormat = { type: 'text' } | { type: 'json_object' } | { type: 'json_schema'; name: string; schema: Record<string, unknown> };
-
-/** Sampling and streaming options shared with legacy completions. */
-export interface SamplingOptions {
-  temperature?: number;
-  topP?: number;
-  seed?: number;
-  frequencyPenalty?: number;
-  presencePenalty?: number;
-  stop: string[];
-  maxTokens?: number;
+/** What Chat Completions and legacy completions add to the engine's sampling options. */
+export interface StreamOptions {
+  model: string;
   stream: boolean;
   includeUsage: boolean;
 }
 
-export interface ChatRequest extends SamplingOptions {
-  model: string;
-  messages: ChatMessage[];
-  tools: ChatTool[];
-  toolChoice: ToolChoice;
-  parallelToolCalls: boolean;
-  responseFormat: ResponseFormat;
-}
+export type ChatRequest = EngineRequest & StreamOptions;
 
-export type Json = Record<string, unknown>;
+
 const TOOL_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
 const MEDIA_PARTS = new Set(['image_url', 'input_image', 'image', 'input_audio', 'audio', 'file', 'input_file', 'video_url']);
 
+/** Validates and normalizes a /v1/chat/completions body into the engine's request. */
 export function parseChatRequest(body: unknown, ctx: ParseContext): ChatRequest {
   const b = requireObject(body);
   const model = parseModel(b, ctx.servedModel);
@@ -80,40 +55,24 @@ export function parseChatRequest(body: unknown, ctx: ParseContext): ChatRequest 
 
 // ---- shared with parseCompletionRequest ----
 
-export function requireObject(body: unknown): Json {
-  if (!isObject(body)) throw invalidRequest('the request body must be a JSON object', null);
-  return body;
-}
-
-/** The served model name (exact or case-insensitive match), else 404 model_not_found. */
-export function parseModel(b: Json, servedModel: string): string {
-  const m = b.model;
-  if (m == null) throw invalidRequest('you must provide a model parameter', 'model');
-  if (typeof m !== 'string') throw wrongType('model', 'a string', m);
-  if (m === servedModel || m.toLowerCase() === servedModel.toLowerCase()) return servedModel;
-  throw modelNotFound(m, servedModel);
-}
-
-/** temperature, top_p, seed, penalties, stop, max tokens (first key given in `maxTokenKeys` wins), stream. */
-export function parseSampling(b: Json, ctx: ParseContext, maxTokenKeys: readonly string[]): SamplingOptions {
+/** temperature, top_p, top_k, seed, penalties, stop, max tokens (first key given in `maxTokenKeys` wins), stream. */
+export function parseSampling(b: Json, ctx: ParseContext, maxTokenKeys: readonly string[]): SamplingOptions & Omit<StreamOptions, 'model'> {
   let maxTokens: number | undefined;
-  for (const key of maxTokenKeys) {
-    const v = optional(b, key, 'an integer', isInteger);
-    if (v !== undefined && v < 1) throw invalidRequest(`Invalid value for '${key}': expected an integer >= 1, but got ${v}.`, key);
-    maxTokens ??= v;
-  }
+  for (const key of maxTokenKeys) maxTokens ??= tokenCount(b, key);
   const stream = optional(b, 'stream', 'a boolean', isBoolean) ?? false;
   const streamOptions = optional(b, 'stream_options', 'an object', isObject);
   if (streamOptions && !stream) throw invalidRequest("The 'stream_options' parameter is only allowed when 'stream' is enabled.", 'stream_options');
   const includeUsage = streamOptions ? optional(streamOptions, 'include_usage', 'a boolean', isBoolean, 'stream_options.') ?? false : false;
+  const topK = optional(b, 'top_k', 'an integer', isInteger); // not OpenAI's, but vLLM and llama-server take it
   return compact({
     temperature: range(b, 'temperature', 0, 2),
     topP: range(b, 'top_p', 0, 1, true),
+    topK: topK !== undefined && topK > 0 ? topK : undefined,
     seed: optional(b, 'seed', 'an integer', isInteger),
     frequencyPenalty: range(b, 'frequency_penalty', -2, 2),
     presencePenalty: range(b, 'presence_penalty', -2, 2),
-    stop: parseStop(b.stop, ctx.maxStop ?? 4),
-    maxTokens: maxTokens === undefined ? undefined : Math.min(maxTokens, ctx.contextLength),
+    stop: parseStop(b.stop, 'stop', ctx.maxStop ?? 4),
+    maxTokens,
     stream,
     includeUsage,
   });
@@ -129,67 +88,16 @@ export function parseN(b: Json, key: string): void {
   );
 }
 
-/** `b[key]`, undefined when absent or null; 400 if present with the wrong type. */
-export function optional<T>(b: Json, key: string, expected: string, is: (v: unknown) => v is T, prefix = ''): T | undefined {
-  const v = b[key];
-  if (v == null) return undefined;
-  if (!is(v)) throw wrongType(prefix + key, expected, v);
-  return v;
-}
-
-export function wrongType(param: string, expected: string, v: unknown): OpenAiError {
-  return invalidRequest(`Invalid type for '${param}': expected ${expected}, but got ${describe(v)} instead.`, param);
-}
-
-export const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
-export const isString = (v: unknown): v is string => typeof v === 'string';
-export const isBoolean = (v: unknown): v is boolean => typeof v === 'boolean';
-export const isInteger = (v: unknown): v is number => Number.isInteger(v);
-const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
-
-function describe(v: unknown): string {
-  if (v === undefined) return 'nothing';
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'an array';
-  return typeof v === 'object' ? 'an object' : `a ${typeof v}`;
-}
-
-/** Drops keys whose value is undefined, so optional fields are absent rather than undefined. */
-function compact<T extends object>(o: T): T {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
-}
-
-function range(b: Json, key: string, min: number, max: number, minExclusive = false): number | undefined {
-  const v = optional(b, key, 'a number', isNumber);
-  if (v !== undefined && (v < min || v > max || (minExclusive && v === min))) {
-    throw invalidRequest(`Invalid value for '${key}': expected a number ${minExclusive ? '>' : '>='} ${min} and <= ${max}, but got ${v}.`, key);
-  }
-  return v;
-}
-
-function parseStop(v: unknown, maxStop: number): string[] {
-  if (v == null) return [];
-  const list = typeof v === 'string' ? [v] : v;
-  if (!Array.isArray(list)) throw wrongType('stop', 'a string or an array of strings', v);
-  if (list.length > maxStop) throw invalidRequest(`Invalid value for 'stop': at most ${maxStop} stop sequences are allowed, but got ${list.length}.`, 'stop');
-  list.forEach((s, i) => {
-    const param = typeof v === 'string' ? 'stop' : `stop[${i}]`;
-    if (typeof s !== 'string') throw wrongType(param, 'a string', s);
-    if (s === '') throw invalidRequest(`Invalid value for '${param}': stop sequences must not be empty.`, param);
-  });
-  return list as string[];
-}
-
 // ---- messages ----
 
-function parseMessages(v: unknown): ChatMessage[] {
+function parseMessages(v: unknown): EngineMessage[] {
   if (v == null) throw invalidRequest("Missing required parameter: 'messages'.", 'messages');
   if (!Array.isArray(v)) throw wrongType('messages', 'an array', v);
   if (v.length === 0) throw invalidRequest("Invalid value for 'messages': expected at least one message, but got an empty array.", 'messages');
   return v.map((m, i) => parseMessage(m, `messages[${i}]`));
 }
 
-function parseMessage(m: unknown, at: string): ChatMessage {
+function parseMessage(m: unknown, at: string): EngineMessage {
   if (!isObject(m)) throw wrongType(at, 'an object', m);
   const role = m.role;
   if (role == null) throw invalidRequest(`Missing required parameter: '${at}.role'.`, `${at}.role`);
@@ -241,7 +149,7 @@ function partText(p: unknown, at: string): string {
   throw invalidRequest(`Invalid value for '${at}.type': expected 'text', but got ${JSON.stringify(p.type ?? null)}.`, `${at}.type`);
 }
 
-function parseToolCalls(v: unknown, at: string): ChatToolCall[] | undefined {
+function parseToolCalls(v: unknown, at: string): ToolCall[] | undefined {
   if (v == null) return undefined;
   if (!Array.isArray(v)) throw wrongType(`${at}.tool_calls`, 'an array', v);
   if (v.length === 0) return undefined;
@@ -269,14 +177,9 @@ function parseArguments(v: unknown, param: string): unknown {
   }
 }
 
-function requiredString(o: Json, key: string, at: string): string {
-  if (o[key] == null) throw invalidRequest(`Missing required parameter: '${at}.${key}'.`, `${at}.${key}`);
-  return optional(o, key, 'a string', isString, `${at}.`)!;
-}
-
 // ---- tools ----
 
-function parseTools(v: unknown): ChatTool[] {
+function parseTools(v: unknown): EngineTool[] {
   if (v == null) return [];
   if (!Array.isArray(v)) throw wrongType('tools', 'an array', v);
   const seen = new Set<string>();
@@ -297,7 +200,7 @@ function parseTools(v: unknown): ChatTool[] {
   });
 }
 
-function parseToolChoice(v: unknown, tools: ChatTool[]): ToolChoice {
+function parseToolChoice(v: unknown, tools: EngineTool[]): ToolChoice {
   if (v == null) return tools.length ? 'auto' : 'none';
   const noTools = () => invalidRequest("Invalid value for 'tool_choice': 'tool_choice' is only allowed when 'tools' are specified.", 'tool_choice');
   if (typeof v === 'string') {

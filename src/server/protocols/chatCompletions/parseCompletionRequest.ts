@@ -2,13 +2,12 @@
  * Validates and normalizes a legacy /v1/completions body: one text prompt, one choice. Pure; same rules and
  * leniencies as parseChatRequest (null = absent, unknown keys ignored, model matched case-insensitively).
  */
-import { invalidRequest } from './openAiError.js';
-import { isBoolean, isInteger, isString, optional, parseModel, parseN, parseSampling, requireObject, wrongType, type ParseContext, type SamplingOptions } from './parseChatRequest.js';
+import { invalidRequest } from '../../apiError.js';
+import type { SamplingOptions } from '../../engine/engineRequest.js';
+import { isBoolean, isInteger, isString, optional, parseModel, requireObject, wrongType } from '../parseFields.js';
+import { parseN, parseSampling, type ParseContext, type StreamOptions } from './parseChatRequest.js';
 
-export interface CompletionRequest extends SamplingOptions {
-  model: string;
-  prompt: string;
-}
+export type CompletionRequest = SamplingOptions & StreamOptions & { prompt: string };
 
 export function parseCompletionRequest(body: unknown, ctx: ParseContext): CompletionRequest {
   const b = requireObject(body);

@@ -3,9 +3,8 @@
  * model may write "n": 72E75557 (seen on a random-weight model), which is no integer (JSON.parse gives Infinity);
  * node-llama-cpp's own check of tool-call arguments then throws. So every grammar is rewritten as it is compiled:
  * integers without an exponent, exponents of at most two digits. Relies on node-llama-cpp's rule names and its
- * `_bindings.AddonGrammar`; when either differs, grammars are left as they are.
+ * `_bindings.AddonGrammar` (hooked in toolGrammars.ts); when either differs, grammars are left as they are.
  */
-import type { Llama } from 'node-llama-cpp';
 
 const EXPONENT = ' ([eE] [-+]? ("0" | [1-9] [0-9]{0,15}))?';
 
@@ -19,15 +18,4 @@ export function boundNumberRules(grammar: string): string {
       return line;
     })
     .join('\n');
-}
-
-/** Rewrites every grammar this Llama compiles from now on; false when node-llama-cpp's internals differ. */
-export function boundJsonNumbers(llama: Llama): boolean {
-  const bindings = (llama as unknown as { _bindings?: Record<string, unknown> })._bindings;
-  const AddonGrammar = bindings?.AddonGrammar;
-  if (typeof AddonGrammar !== 'function') return false;
-  bindings!.AddonGrammar = new Proxy(AddonGrammar, {
-    construct: (target, [grammar, ...rest]: unknown[]) => Reflect.construct(target, [typeof grammar === 'string' ? boundNumberRules(grammar) : grammar, ...rest]),
-  });
-  return true;
 }
