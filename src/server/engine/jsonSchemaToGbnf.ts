@@ -1,13 +1,19 @@
 /**
  * JSON Schema (draft 7 to 2020-12, as agents send it) -> a llama.cpp GBNF grammar for one JSON value. Pure, and it
- * never throws: a keyword the grammar cannot express is loosened to a rule that still accepts every value the
- * keyword allows (pattern and number ranges -> any string / number, allOf of non-objects -> any value, ...).
+ * never throws. Types, enum/const, anyOf/oneOf, allOf of objects, $ref, required and optional properties,
+ * additionalProperties and propertyNames, string lengths, formats (date, time, date-time, uuid) and patterns, integer
+ * ranges, decimal ranges with integer bounds and array lengths become grammar; what cannot (lookaround patterns,
+ * multipleOf, not, if/then, uniqueItems, bounds that are not integers) is loosened to a rule that still accepts
+ * every value the keyword allows.
  *
  * Unlike node-llama-cpp's own converter, optional properties may be left out (agents' tools have many), properties
  * come in their declared order, and `$ref` into `$defs`/`definitions` (recursive too) works. Extra properties are
  * generated only where `additionalProperties` explicitly allows them: the model gains nothing from inventing keys.
  * Whitespace is at most one space and never a newline, so a caller may end the grammar with newlines of its own.
  */
+
+import { decimalRange, integerRange } from './numberRanges.js';
+import { regexToGbnf } from './regexToGbnf.js';
 
 export type JsonSchema = boolean | { [key: string]: unknown };
 
@@ -120,10 +126,10 @@ class Compiler {
       const merged = (allOf as unknown[]).filter(isSchema).reduce<JsonSchema | undefined>((acc, b) => (acc === undefined ? undefined : intersect(acc, this.deref(b))), rest);
       return merged === undefined ? this.primitive('value') : this.visit(merged, hint, depth + 1);
     }
-    if ('const' in s) return this.add(hint, this.withNull(s, literalOf(s.const)));
+    if ('const' in s) return this.add(hint, this.withNull(s, this.literal(s.const)));
     if (Array.isArray(s.enum)) {
       if (s.enum.length === 0) return this.primitive('value');
-      return this.add(hint, this.withNull(s, unique(s.enum.map(literalOf)).join(' | ')));
+      return this.add(hint, this.withNull(s, unique(s.enum.map((v) => this.literal(v))).join(' | ')));
     }
     const types = typesOf(s);
     if (!types) return this.primitive('value');
@@ -147,19 +153,42 @@ class Compiler {
         return this.string(s, hint);
       case 'integer':
       case 'number':
+        return this.number(type, s, hint);
       case 'boolean':
       case 'null':
-        return this.primitive(type); // minimum, maximum, multipleOf: any number of the type (loosened)
+        return this.primitive(type);
       default:
         return this.primitive('value');
     }
   }
 
+  /** Bounds as grammar (multipleOf is loosened). */
+  private number(type: 'integer' | 'number', s: Record<string, unknown>, hint: string): string {
+    const bounds = boundsOf(s);
+    if (!bounds) return this.primitive(type);
+    const space = this.primitive('space');
+    if (type === 'integer') {
+      const min = bounds.min === undefined ? undefined : bounds.exclusiveMin ? Math.floor(bounds.min) + 1 : Math.ceil(bounds.min);
+      const max = bounds.max === undefined ? undefined : bounds.exclusiveMax ? Math.ceil(bounds.max) - 1 : Math.floor(bounds.max);
+      const body = integerRange(min, max);
+      return body ? this.add(`${hint}-int`, `( ${body} ) ${space}`) : this.primitive('integer');
+    }
+    // Decimals: bounds widened to the integers around them where they are not integers.
+    const min = bounds.min === undefined ? undefined : Math.floor(bounds.min);
+    const max = bounds.max === undefined ? undefined : Math.ceil(bounds.max);
+    const body = min === undefined ? undefined : decimalRange(min, max, bounds.exclusiveMin && min === bounds.min, bounds.exclusiveMax && max === bounds.max);
+    return body ? this.add(`${hint}-num`, `( ${body} ) ${space}`) : this.primitive('number');
+  }
+
   private string(s: Record<string, unknown>, hint: string): string {
+    if (typeof s.pattern === 'string') {
+      const body = regexToGbnf(s.pattern);
+      return body ? this.add(`${hint}-pattern`, `"\\"" ${body} "\\"" ${this.primitive('space')}`) : this.primitive('string');
+    }
     if (typeof s.format === 'string' && FORMATS.has(s.format)) return this.primitive(s.format);
     const min = count(s.minLength) ?? 0;
     const max = count(s.maxLength);
-    if ((min === 0 && max === undefined) || min > MAX_BOUNDED_REPEAT || typeof s.pattern === 'string') return this.primitive('string');
+    if ((min === 0 && max === undefined) || min > MAX_BOUNDED_REPEAT) return this.primitive('string');
     this.primitive('char');
     const repeat = max !== undefined && max <= MAX_BOUNDED_REPEAT && max >= min ? `{${min},${max}}` : `{${min},}`;
     return this.add(`${hint}-string`, `"\\"" char${repeat} "\\"" ${this.primitive('space')}`);
@@ -203,9 +232,21 @@ class Compiler {
       // No properties named: an open object (JSON Schema's default), unless closed explicitly.
       return s.additionalProperties === false ? this.add(hint, `"{" ${space} "}" ${space}`) : this.primitive('object');
     }
-    const kvs = props.map(([key, sub]) => `${literalOf(key)} ":" ${space} ${this.visit(sub, `${hint}-${key}`, depth + 1)}`);
+    const kvs = props.map(([key, sub]) => `${this.literal(key)} ":" ${space} ${this.visit(sub, `${hint}-${key}`, depth + 1)}`);
     let extraKv: string | undefined;
-    if (extra !== undefined) extraKv = this.add(`${hint}-extra-kv`, `${this.primitive('string')} ":" ${space} ${this.visit(extra, `${hint}-extra`, depth + 1)}`);
+    if (extra !== undefined) {
+      // Keys of extra properties follow propertyNames (a string schema: pattern, enum, lengths) where given.
+      const key = isSchema(s.propertyNames) && s.propertyNames !== true ? this.visit({ type: 'string', ...(s.propertyNames as object) }, `${hint}-key`, depth + 1) : this.primitive('string');
+      extraKv = this.add(`${hint}-extra-kv`, `${key} ":" ${space} ${this.visit(extra, `${hint}-extra`, depth + 1)}`);
+    }
+    // min/maxProperties bound the extra properties when no named ones come first (else loosened).
+    const minExtra = props.length === 0 ? count(s.minProperties) ?? 0 : 0;
+    const maxExtra = props.length === 0 ? count(s.maxProperties) : undefined;
+    if (extraKv && props.length === 0 && (minExtra > 0 || maxExtra !== undefined) && minExtra <= MAX_BOUNDED_REPEAT && (maxExtra ?? 0) <= MAX_BOUNDED_REPEAT) {
+      if (maxExtra === 0) return this.add(hint, `"{" ${space} "}" ${space}`);
+      const more = `( "," ${space} ${extraKv} ){${Math.max(minExtra - 1, 0)},${maxExtra === undefined ? '' : maxExtra - 1}}`;
+      return this.add(hint, `"{" ${space} ${minExtra === 0 ? `( ${extraKv} ${more} )?` : `${extraKv} ${more}`} "}" ${space}`);
+    }
     const extras = extraKv ? `( "," ${space} ${extraKv} )*` : '';
     const last = props.length;
     const next: string[] = [];
@@ -221,6 +262,11 @@ class Compiler {
       start[i] = this.ruleOrEmpty(`${hint}-from-${i}`, startBody);
     }
     return this.add(hint, `"{" ${space} ${start[0]} "}" ${space}`);
+  }
+
+  /** A JSON value exactly as given. */
+  private literal(value: unknown): string {
+    return `${gbnfLiteral(JSON.stringify(value) ?? 'null')} ${this.primitive('space')}`;
   }
 
   private ruleOrEmpty(hint: string, body: string): string {
@@ -270,9 +316,23 @@ function typesOf(s: Record<string, unknown>): string[] | undefined {
   return undefined;
 }
 
-function literalOf(value: unknown): string {
-  return `${gbnfLiteral(JSON.stringify(value) ?? 'null')} space`;
+/** minimum/maximum (draft 4 boolean exclusives too) and exclusiveMinimum/Maximum; undefined when unbounded. */
+function boundsOf(s: Record<string, unknown>): { min?: number; max?: number; exclusiveMin: boolean; exclusiveMax: boolean } | undefined {
+  const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+  let min = num(s.minimum);
+  let max = num(s.maximum);
+  let exclusiveMin = s.exclusiveMinimum === true;
+  let exclusiveMax = s.exclusiveMaximum === true;
+  const xMin = num(s.exclusiveMinimum);
+  const xMax = num(s.exclusiveMaximum);
+  if (xMin !== undefined && (min === undefined || xMin >= min)) [min, exclusiveMin] = [xMin, true];
+  if (xMax !== undefined && (max === undefined || xMax <= max)) [max, exclusiveMax] = [xMax, true];
+  // Bounds past 2^53 are no bounds a JSON number can tell apart.
+  if (min !== undefined && Math.abs(min) > Number.MAX_SAFE_INTEGER) min = undefined;
+  if (max !== undefined && Math.abs(max) > Number.MAX_SAFE_INTEGER) max = undefined;
+  return min === undefined && max === undefined ? undefined : { ...(min !== undefined ? { min } : {}), ...(max !== undefined ? { max } : {}), exclusiveMin, exclusiveMax };
 }
+
 
 function unique(list: string[]): string[] {
   return [...new Set(list)];
