@@ -98,16 +98,15 @@ export function createHttpServer(options: HttpServerOptions): Server {
   const responses = new ResponseStore();
   const server = createServer((req, res) => {
     const controller = new AbortController();
-    res.on('close', () => {
-      if (!res.writableFinished) controller.abort(new Error('client disconnected'));
-    });
     const path = (req.url ?? '/').split('?')[0]!.replace(/\/+$/, '') || '/';
+    res.on('close', () => {
+      if (res.writableFinished) return;
+      controller.abort(new Error('client disconnected'));
+      options.log(`info: ${req.method} ${path}: the client disconnected before the answer was complete; its generation was stopped`);
+    });
     const protocol: Protocol = path.startsWith('/v1/messages') ? 'anthropic' : 'openai';
     handle(req, res, path, controller.signal).catch((error: unknown) => {
-      if (controller.signal.aborted) {
-        options.log(`info: ${req.method} ${path}: the client disconnected; its generation was stopped`);
-        return;
-      }
+      if (controller.signal.aborted) return; // said when it happened
       const e = error instanceof ApiError ? error : serverError(`internal error: ${(error as Error).message}`);
       if (!(error instanceof ApiError)) options.log(`error: ${(error as Error).stack ?? String(error)}`);
       const body = protocol === 'anthropic' ? anthropicErrorBody(e) : toOpenAiErrorBody(e);
