@@ -181,6 +181,34 @@ describe('devstral serve', () => {
     if (obj.choices[0]!.finish_reason === 'stop') assert.equal(typeof JSON.parse(obj.choices[0]!.message.content!), 'object');
   });
 
+  it('a prompt near the context with a huge max_tokens: generation stops at the context (finish length), no 500', async () => {
+    const counted = async (n: number) => (await client.chat.completions.create({ model: 'devstral-test', messages: [{ role: 'user', content: 'x'.repeat(n) }], max_tokens: 1 })).usage!.prompt_tokens;
+    const base = await counted(0);
+    const r = await client.chat.completions.create({ model: 'devstral-test', messages: [{ role: 'user', content: 'x'.repeat(1024 - base - 20) }], max_tokens: 100_000, temperature: 1, seed: 3 });
+    assert.equal(r.choices[0]!.finish_reason, 'length');
+    assert.ok(r.usage!.total_tokens <= 1024, `total ${r.usage!.total_tokens} within the 1024-token context`);
+    assert.ok(r.usage!.completion_tokens > 0);
+    await assert.rejects(client.chat.completions.create({ model: 'devstral-test', messages: [{ role: 'user', content: 'x'.repeat(1100) }] }), (e: unknown) => e instanceof OpenAI.BadRequestError && e.code === 'context_length_exceeded');
+  });
+
+  it('a tool call cut by max_tokens: finish_reason length with the call kept; streamed arguments equal the non-streamed ones', async () => {
+    const params = { model: 'devstral-test', messages: [{ role: 'user' as const, content: 'weather' }], tools: [WEATHER], tool_choice: 'required' as const, max_tokens: 24, temperature: 0 };
+    const once = await client.chat.completions.create(params);
+    assert.equal(once.choices[0]!.finish_reason, 'length');
+    const cut = once.choices[0]!.message.tool_calls![0] as { id: string; function: { name: string; arguments: string } };
+    assert.equal(cut.function.name, 'get_weather');
+    assert.ok(cut.function.arguments.startsWith('{'));
+    assert.throws(() => JSON.parse(cut.function.arguments), 'the arguments stop where the limit cut them');
+    let streamed = '';
+    let finish: string | null = null;
+    for await (const chunk of await client.chat.completions.create({ ...params, stream: true })) {
+      streamed += chunk.choices[0]?.delta.tool_calls?.[0]?.function?.arguments ?? '';
+      finish = chunk.choices[0]?.finish_reason ?? finish;
+    }
+    assert.equal(finish, 'length');
+    assert.equal(streamed, cut.function.arguments);
+  });
+
   it('/v1/completions', async () => {
     const r = await client.completions.create({ model: 'devstral-test', prompt: 'Once upon', max_tokens: 6 });
     assert.equal(typeof r.choices[0]!.text, 'string');
