@@ -3,7 +3,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { DevstralError } from '../errors.js';
 import { GLOBAL_OPTIONS, rejectRepeatedOptions, type CommandGroup, type CommandSpec } from './commandSpec.js';
 
-function toModule(spec: CommandSpec): CommandModule {
+function toModule(spec: CommandSpec, passthrough: string[] | undefined): CommandModule {
   const usage = [spec.name, ...(spec.positionals ?? []).map((p) => (p.optional ? `[${p.name}${p.variadic ? '..' : ''}]` : `<${p.name}${p.variadic ? '..' : ''}>`))].join(' ');
   return {
     command: usage,
@@ -14,20 +14,21 @@ function toModule(spec: CommandSpec): CommandModule {
     },
     handler: (args) => {
       rejectRepeatedOptions(spec, args);
-      return spec.run(args);
+      return spec.run(passthrough ? { ...args, passthrough } : args);
     },
   };
 }
 
-export function buildYargs(yargs: Argv, commands: (CommandSpec | CommandGroup)[], version: string): Argv {
+/** `passthrough`: the arguments after `--`, for commands that run another program. */
+export function buildYargs(yargs: Argv, commands: (CommandSpec | CommandGroup)[], version: string, passthrough?: string[]): Argv {
   for (const c of commands) {
     if ('subcommands' in c) {
       yargs.command(c.name, c.describe, (y) => {
-        for (const sub of c.subcommands) y.command(toModule(sub));
+        for (const sub of c.subcommands) y.command(toModule(sub, passthrough));
         return y.demandCommand(1, `choose one of: ${c.subcommands.map((s) => s.name).join(', ')}`);
       });
     } else {
-      yargs.command(toModule(c));
+      yargs.command(toModule(c, passthrough));
     }
   }
   return yargs

@@ -7,6 +7,7 @@ import { DevstralError } from '../errors.js';
 import { packageInfo } from '../packageInfo.js';
 import { benchCommand } from './commands/benchCommand.js';
 import { commandCommand } from './commands/commandCommand.js';
+import { gatewayCommand } from './commands/gatewayCommand.js';
 import { detectCommand } from './commands/detectCommand.js';
 import { healthCommand } from './commands/healthCommand.js';
 import { downCommand } from './commands/downCommand.js';
@@ -20,10 +21,13 @@ import { upCommand } from './commands/upCommand.js';
 import { parseFast } from './parseFast.js';
 import { renderError } from './render/renderError.js';
 
-const argv = process.argv.slice(2);
+// Everything after `--` belongs to another program (gateway's backend command, launch's agent arguments).
+const dash = process.argv.indexOf('--', 2);
+const argv = process.argv.slice(2, dash < 0 ? undefined : dash);
+const passthrough = dash < 0 ? undefined : process.argv.slice(dash + 1);
 const json = argv.includes('--json');
 const debug = argv.includes('--debug');
-const commands = [upCommand, detectCommand, planCommand, commandCommand, pullCommand, serveCommand, healthCommand, statusCommand, logsCommand, downCommand, benchCommand, profilesCommand];
+const commands = [upCommand, detectCommand, planCommand, commandCommand, pullCommand, serveCommand, gatewayCommand, healthCommand, statusCommand, logsCommand, downCommand, benchCommand, profilesCommand];
 
 function fail(error: unknown): never {
   process.stderr.write(renderError(error, debug));
@@ -45,10 +49,10 @@ try {
   } else {
     const fast = parseFast(argv, commands.flatMap((c) => ('subcommands' in c ? [] : [c])));
     if (fast) {
-      await fast.spec.run(fast.args);
+      await fast.spec.run({ ...fast.args, ...(passthrough ? { passthrough } : {}) });
     } else {
       const [{ default: yargs }, { buildYargs }] = await Promise.all([import('yargs'), import('./buildYargs.js')]);
-      await buildYargs(yargs(argv), commands, packageInfo.version).parseAsync();
+      await buildYargs(yargs(argv), commands, packageInfo.version, passthrough).parseAsync();
     }
   }
 } catch (error) {

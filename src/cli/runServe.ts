@@ -39,8 +39,8 @@ export async function runServe(args: CommandArgs): Promise<void> {
   const model = await resolveServeModel(args, log);
   const plan = model.plan;
   const servedModel = serve.servedModelName ?? model.name;
-  const state: ServeState = { loading: true };
-  const server = createHttpServer({ state, servedModel, ...(serve.apiKey ? { apiKey: serve.apiKey } : {}), log });
+  const state: ServeState = { servedModel };
+  const server = createHttpServer({ state, ...(serve.apiKey ? { apiKey: serve.apiKey } : {}), log });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) =>
       reject(error.code === 'EADDRINUSE' ? new DevstralError('server', `port ${port} on ${serve.host} is in use`, { hint: 'choose another --port' }) : error),
@@ -84,7 +84,6 @@ export async function runServe(args: CommandArgs): Promise<void> {
   });
   if (shuttingDown) return;
   state.backend = engine;
-  state.loading = false;
   const wanted = gpu === 'auto' ? plan?.device : gpu || 'cpu';
   if (wanted && wanted !== 'cpu' && engine.backend !== wanted) {
     log(`warning: ${wanted} was expected but node-llama-cpp runs on ${engine.backend}: generation will be much slower (check the GPU driver and CUDA runtime)`);

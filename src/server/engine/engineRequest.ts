@@ -97,4 +97,6 @@ export interface ChatBackend {
   /** Prompt tokens of a request (tools and system included), as `usage` counts them. */
   countTokens(request: EngineRequest): Promise<number>;
   status(): BackendStatus;
+  /** A backend that speaks Chat Completions itself (the gateway's upstream) answers those requests directly. */
+  forward?(path: '/chat/completions' | '/completions', body: unknown, servedModel: string, res: import('node:http').ServerResponse, signal: AbortSignal): Promise<void>;
 }

@@ -15,6 +15,7 @@ export interface CompletionsBackend {
 const newId = (prefix: string) => `${prefix}-${randomUUID().replace(/-/g, '')}`;
 
 export async function chatCompletionsRoute(ctx: RouteContext): Promise<void> {
+  if (ctx.backend.forward) return ctx.backend.forward('/chat/completions', ctx.body, ctx.servedModel, ctx.res, ctx.signal);
   const request = parseChatRequest(ctx.body, { servedModel: ctx.servedModel });
   const meta = { id: newId('chatcmpl'), created: Math.floor(Date.now() / 1000), model: ctx.servedModel };
   if (!request.stream) {
@@ -38,6 +39,7 @@ export async function chatCompletionsRoute(ctx: RouteContext): Promise<void> {
 }
 
 export async function completionsRoute(ctx: RouteContext): Promise<void> {
+  if (ctx.backend.forward) return ctx.backend.forward('/completions', ctx.body, ctx.servedModel, ctx.res, ctx.signal);
   const complete = ctx.backend.complete?.bind(ctx.backend);
   const request = parseCompletionRequest(ctx.body, { servedModel: ctx.servedModel });
   const meta = { id: newId('cmpl'), created: Math.floor(Date.now() / 1000), model: ctx.servedModel };

@@ -12,14 +12,14 @@ import { countTokensRoute, messagesRoute } from './messagesRoute.js';
 import { ResponseStore } from '../protocols/responses/responseStore.js';
 import { deleteResponseRoute, getResponseRoute, responsesRoute } from './responsesRoute.js';
 
+/** What the server serves; the backend (and, for the gateway, the model name) arrive once loaded. */
 export interface ServeState {
   backend?: ChatBackend & Partial<CompletionsBackend>;
-  loading: boolean;
+  servedModel: string;
 }
 
 export interface HttpServerOptions {
   state: ServeState;
-  servedModel: string;
   apiKey?: string;
   maxBodyBytes?: number;
   log: (line: string) => void;
@@ -117,7 +117,7 @@ export function createHttpServer(options: HttpServerOptions): Server {
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse, path: string, signal: AbortSignal): Promise<void> {
-    if (path === '/' && (req.method === 'GET' || req.method === 'HEAD')) return json(res, 200, { status: 'ok', model: options.servedModel });
+    if (path === '/' && (req.method === 'GET' || req.method === 'HEAD')) return json(res, 200, { status: 'ok', model: options.state.servedModel });
     if (path === '/health') {
       if (req.method !== 'GET' && req.method !== 'HEAD') throw new ApiError(405, `${req.method} is not allowed on /health`);
       const backend = options.state.backend;
@@ -131,17 +131,18 @@ export function createHttpServer(options: HttpServerOptions): Server {
     const backend = options.state.backend;
     if (req.method === 'GET' && (path === '/v1/models' || path.startsWith('/v1/models/'))) {
       if (!backend) throw serviceUnavailable('the model is still loading');
-      if (path === '/v1/models') return json(res, 200, { object: 'list', data: [modelCard(options.servedModel, backend.contextLength)] });
+      const served = options.state.servedModel;
+      if (path === '/v1/models') return json(res, 200, { object: 'list', data: [modelCard(served, backend.contextLength)] });
       const id = decodeURIComponent(path.slice('/v1/models/'.length));
-      if (id === options.servedModel) return json(res, 200, modelCard(options.servedModel, backend.contextLength));
-      throw notFound(`The model \`${id}\` does not exist. This server serves \`${options.servedModel}\`.`);
+      if (id === served) return json(res, 200, modelCard(served, backend.contextLength));
+      throw notFound(`The model \`${id}\` does not exist. This server serves \`${served}\`.`);
     }
     for (const route of ROUTES) {
       const match = route.path.exec(path);
       if (!match || route.method !== req.method) continue;
       if (!backend) throw serviceUnavailable('the model is still loading; retry when GET /health answers 200');
       const body = route.bodyless ? undefined : await readJson(req, limit);
-      return route.handle({ req, res, body, backend, servedModel: options.servedModel, signal, responses, ...(match[1] ? { id: decodeURIComponent(match[1]) } : {}) });
+      return route.handle({ req, res, body, backend, servedModel: options.state.servedModel, signal, responses, ...(match[1] ? { id: decodeURIComponent(match[1]) } : {}) });
     }
     throw new ApiError(404, `no route ${req.method} ${path}: this server answers GET /health, GET /v1/models, POST /v1/chat/completions, /v1/completions, /v1/messages, /v1/messages/count_tokens and /v1/responses`, { code: 'not_found' });
   }
