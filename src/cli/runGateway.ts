@@ -53,20 +53,21 @@ export async function runGateway(args: CommandArgs): Promise<void> {
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
 
-  // The upstream is ready when its /v1/models answers; the model and context come from there unless given.
+  // The upstream is ready when its /v1/models answers (Ollama lists no model until `up` creates it: the model
+  // and context given on the command line are enough); what is not given comes from there.
   const headers = upstreamKey ? { authorization: `Bearer ${upstreamKey}` } : undefined;
   for (;;) {
     const models = await fetch(`${upstream}/models`, { ...(headers ? { headers } : {}), signal: AbortSignal.timeout(5000) })
-      .then(async (r) => (r.ok ? ((await r.json()) as { data?: { id?: string; max_model_len?: number; context_length?: number }[] }) : undefined))
+      .then(async (r) => (r.ok ? (((await r.json()) as { data?: { id?: string; max_model_len?: number; context_length?: number }[] }).data ?? []) : undefined))
       .catch(() => undefined);
-    const card = models?.data?.find((m) => m.id === args.upstreamModel) ?? models?.data?.[0];
-    if (card?.id) {
-      const model = (args.upstreamModel as string | undefined) ?? card.id;
-      const contextLength = ctx ?? card.max_model_len ?? card.context_length;
+    const card = models?.find((m) => m.id === args.upstreamModel) ?? models?.[0];
+    const model = (args.upstreamModel as string | undefined) ?? card?.id;
+    if (models && model) {
+      const contextLength = ctx ?? card?.max_model_len ?? card?.context_length;
       if (!contextLength) log(`warning: ${upstream} does not say its context length; assuming 32768 (give --ctx)`);
       state.servedModel = servedModel ?? model;
       state.backend = new UpstreamBackend({ baseUrl: upstream, model, contextLength: contextLength ?? 32768, ...(upstreamKey ? { apiKey: upstreamKey } : {}), ...(maxTokensDefault ? { maxTokensDefault } : {}) });
-      log(`ready: "${servedModel ?? model}" -> ${upstream} "${model}", context ${contextLength ?? 32768}`);
+      log(`ready: "${state.servedModel}" -> ${upstream} "${model}", context ${contextLength ?? 32768}`);
       return;
     }
     await sleep(500);

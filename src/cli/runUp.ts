@@ -6,6 +6,8 @@ import { createInterface } from 'node:readline/promises';
 import { DevstralError } from '../errors.js';
 import { normalizeBaseUrl } from '../health/normalizeBaseUrl.js';
 import { AGENT_MIN_CONTEXT } from '../plan/plan.js';
+import { clientHost, hostPort } from '../runtimes/hostPort.js';
+import type { GatewayFront } from '../up/gatewayFront.js';
 import type { CommandArgs } from './commandSpec.js';
 import { writeOut } from './output.js';
 import { parsePositiveInt } from './parseOptions.js';
@@ -52,12 +54,23 @@ async function up(args: CommandArgs, interrupted: AbortSignal): Promise<void> {
   // The port: a busy one is an error naming its owner; auto picks a free one. A running Ollama is reused as it is.
   let plan = first;
   const reusing = plan.runtime === 'ollama' && plan.command.argv.length === 0;
-  if (!reusing && !args.dryRun) {
-    const { resolvePort } = await import('../up/resolvePort.js');
+  let front: GatewayFront | undefined;
+  if (!args.dryRun) {
+    const { resolvePort, firstFreePort } = await import('../up/resolvePort.js');
     const planned = Number(new URL(plan.endpoint.baseUrl).port);
-    const port = await resolvePort(serve.host, args.port === 'auto' ? 'auto' : planned, planned);
-    if (port !== planned) plan = (await import('../plan/planLaunch.js')).planLaunch(facts, model, options, { ...serve, port });
-    await registry.claimServer({ name, host: serve.host, port });
+    if (!reusing) {
+      const port = await resolvePort(serve.host, args.port === 'auto' ? 'auto' : planned, planned);
+      if (port !== planned) plan = (await import('../plan/planLaunch.js')).planLaunch(facts, model, options, { ...serve, port });
+    }
+    // vLLM and Ollama get the gateway in front (Anthropic Messages and Responses too): vLLM moves to a loopback
+    // port of its own; Ollama keeps its port (its own CLI talks to it) and the gateway takes the first free one from 8000.
+    if (plan.runtime !== 'llamacpp') {
+      const port = Number(new URL(plan.endpoint.baseUrl).port);
+      front = plan.runtime === 'vllm'
+        ? { host: serve.host, port, backendPort: await resolvePort('127.0.0.1', 'auto', 0), servedModel: plan.endpoint.model, contextLength: plan.contextLength }
+        : { host: serve.host, port: await firstFreePort(serve.host, 8000), backendPort: port, servedModel: plan.endpoint.model, contextLength: plan.contextLength };
+    }
+    await registry.claimServer({ name, host: serve.host, port: front?.port ?? Number(new URL(plan.endpoint.baseUrl).port) });
   }
   const { renderPlan } = await import('./render/renderPlan.js');
   if (!json) log(renderPlan(plan, model, facts));
@@ -80,8 +93,10 @@ async function up(args: CommandArgs, interrupted: AbortSignal): Promise<void> {
   // 4. Start.
   const { startServer } = await import('../up/startServer.js');
   const logPath = registry.serverLogPath(name);
-  let started = await startServer({ plan, facts, ...(modelPath ? { modelPath } : {}), logPath });
-  const baseUrl = plan.endpoint.baseUrl;
+  const gateway = front ? { front, ...(serve.apiKey ? { apiKey: serve.apiKey } : {}) } : {};
+  let started = await startServer({ plan, facts, ...(modelPath ? { modelPath } : {}), logPath, ...gateway });
+  // Where clients connect: the gateway in front, or the server itself.
+  const baseUrl = front ? `http://${hostPort(clientHost(front.host), front.port)}/v1` : plan.endpoint.baseUrl;
   const record = () => ({
     name,
     runtime: plan.runtime,
@@ -131,7 +146,7 @@ async function up(args: CommandArgs, interrupted: AbortSignal): Promise<void> {
       }
       log(`  vLLM fits ${retry} tokens: retrying once with --max-model-len ${retry}`);
       await stop();
-      started = await startServer({ plan, facts, logPath, contextLength: retry });
+      started = await startServer({ plan, facts, logPath, contextLength: retry, ...(front ? { ...gateway, front: { ...front, contextLength: retry } } : {}) });
       await registry.writeRecord(record());
       await wait();
     }
@@ -142,7 +157,7 @@ async function up(args: CommandArgs, interrupted: AbortSignal): Promise<void> {
       const { createPullProgress } = await import('./pullProgress.js');
       const progress = createPullProgress(json ? 'json' : process.stderr.isTTY ? 'tty' : 'lines');
       try {
-        await setupOllama(normalizeBaseUrl(baseUrl).rootUrl, plan, model.sampling.temperature, json ? undefined : (e) => progress.onEvent(e));
+        await setupOllama(normalizeBaseUrl(plan.endpoint.baseUrl).rootUrl, plan, model.sampling.temperature, json ? undefined : (e) => progress.onEvent(e));
       } finally {
         await progress.close();
       }

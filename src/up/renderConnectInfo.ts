@@ -14,6 +14,9 @@ export function connectSettings(info: ConnectInfo) {
     cline: { apiProvider: 'OpenAI Compatible', baseUrl: info.baseUrl, apiKey: key, modelId: info.model, contextWindow: info.contextLength },
     continue: { provider: 'openai', model: info.model, apiBase: info.baseUrl, apiKey: key, contextLength: info.contextLength },
     aider: `aider --model openai/${info.model} --openai-api-base ${info.baseUrl} --openai-api-key ${key}`,
+    // Anthropic clients add /v1/messages themselves.
+    claudeCode: { ANTHROPIC_BASE_URL: info.baseUrl.replace(/\/v1$/, ''), ANTHROPIC_AUTH_TOKEN: key, ANTHROPIC_MODEL: info.model, ANTHROPIC_SMALL_FAST_MODEL: info.model },
+    codex: `${info.apiKey ? `DEVSTRAL_API_KEY=${info.apiKey} ` : ''}codex -c model_provider=devstral -c 'model_providers.devstral={name="devstral",base_url="${info.baseUrl}",wire_api="responses"${info.apiKey ? ',env_key="DEVSTRAL_API_KEY"' : ''}}' -c model=${info.model}`,
   };
 }
 
@@ -24,6 +27,7 @@ export function renderConnectInfo(info: ConnectInfo): string {
     `  model      ${info.model}`,
     `  context    ${info.contextLength} tokens`,
     `  API key    ${info.apiKey ?? 'none (any value works)'}`,
+    `  protocols  OpenAI Chat Completions and Responses (${info.baseUrl}), Anthropic Messages (${info.baseUrl}/messages)`,
     '',
     'Environment (OpenAI clients):',
     ...Object.entries(s.env).map(([k, v]) => `  export ${k}=${v}`),
@@ -39,5 +43,11 @@ export function renderConnectInfo(info: ConnectInfo): string {
     '',
     'Aider:',
     `  ${s.aider}`,
+    '',
+    'Claude Code (Anthropic Messages):',
+    `  ${Object.entries(s.claudeCode).map(([k, v]) => `${k}=${v}`).join(' ')} claude`,
+    '',
+    'Codex (OpenAI Responses):',
+    `  ${s.codex}`,
   ].join('\n');
 }

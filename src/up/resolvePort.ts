@@ -46,3 +46,10 @@ export async function resolvePort(host: string, requested: string | number | und
   if (result.code === 'EACCES') throw new DevstralError('server', `no permission to listen on port ${port}`, { hint: 'use a port above 1023, or --port auto' });
   throw new DevstralError('server', `cannot listen on ${host}:${port}: ${result.message}`, { hint: 'check --host and --port' });
 }
+
+/** The first port from `from` that is free on `host` (for the gateway in front of an Ollama). */
+export async function firstFreePort(host: string, from: number, tries = 100): Promise<number> {
+  const bindHost = host === 'localhost' ? '127.0.0.1' : host;
+  for (let port = from; port < from + tries; port++) if ((await tryListen(bindHost, port)) === port) return port;
+  return resolvePort(host, 'auto', from);
+}

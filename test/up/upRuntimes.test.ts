@@ -9,6 +9,8 @@ import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import Anthropic from '@anthropic-ai/sdk';
+import OpenAI from 'openai';
 import { randomSha, startFakeHfServer, type FakeHfServer } from '../support/fakeHfServer.ts';
 
 const bin = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
@@ -60,6 +62,16 @@ function down(name: string) {
   return new Promise<number>((resolve) => execFile(process.execPath, [bin, 'down', name], { env: { ...process.env, DEVSTRAL_STATE_DIR: join(dir, 'state') } }, (e) => resolve(e ? 1 : 0)));
 }
 
+/** The base URL up reports answers all three protocols (the gateway in front of the runtime). */
+async function speaksAllThree(baseUrl: string, model: string): Promise<void> {
+  const openai = new OpenAI({ baseURL: baseUrl, apiKey: 'none', maxRetries: 0 });
+  assert.equal((await openai.chat.completions.create({ model, messages: [{ role: 'user', content: 'hi' }] })).choices[0]!.message.content, 'Hello from the stand-in.');
+  assert.equal((await openai.responses.create({ model, input: 'hi' })).output_text, 'Hello from the stand-in. ');
+  const anthropic = new Anthropic({ baseURL: baseUrl.replace(/\/v1$/, ''), apiKey: 'none', maxRetries: 0 });
+  const message = await anthropic.messages.create({ model, max_tokens: 50, messages: [{ role: 'user', content: 'hi' }] });
+  assert.equal((message.content[0] as Anthropic.TextBlock).text, 'Hello from the stand-in. ');
+}
+
 describe('devstral up with vLLM (stand-in)', () => {
   it('runs the planned vllm serve, waits while it loads, smoke-tests it, and reports how to connect', async (t) => {
     t.after(() => down('v1'));
@@ -74,7 +86,11 @@ describe('devstral up with vLLM (stand-in)', () => {
     assert.equal(argv[argv.indexOf('--max-model-len') + 1], '131072');
     assert.match(r.err, /loading: Loading safetensors checkpoint shards/);
     assert.ok(existsSync(join(dir, 'hf', 'models--mistralai--Devstral-Small-2507', 'snapshots')), 'the weights were pulled into the HF cache first');
+    assert.notEqual(argv[argv.indexOf('--port') + 1], new URL(summary.baseUrl).port, 'vLLM listens behind the gateway');
+    assert.equal(argv[argv.indexOf('--host') + 1], '127.0.0.1');
+    await speaksAllThree(summary.baseUrl, summary.model);
     assert.equal(await down('v1'), 0);
+    assert.equal(await fetch(`http://127.0.0.1:${argv[argv.indexOf('--port') + 1]}/v1/models`).then((x) => x.status, () => 0), 0, 'down stopped vLLM too');
   });
 
   it('a KV cache too small for the context is diagnosed with the context that fits; --auto-retry uses it', async (t) => {
@@ -120,6 +136,7 @@ describe('devstral up with Ollama (stand-in)', () => {
     assert.ok(r.calls.some((c) => c.api === 'pull'));
     assert.equal(r.calls.find((c) => c.api === 'create')!.request!.parameters!.num_ctx, summary.contextLength);
     assert.match(summary.model, /^devstral-small-1\.1-\d+k$/);
+    await speaksAllThree(summary.baseUrl, summary.model);
     assert.equal(await down('o1'), 0);
   });
 });

@@ -6,7 +6,7 @@
  * blocks (tool_result content as a string or blocks, `is_error`); thinking blocks in history are dropped;
  * `cache_control`, `thinking`, `metadata`, `context_management`, `output_config` and any unknown field are
  * ignored. Tools without an `input_schema` (Anthropic's server tools such as web_search) are not shown to the
- * model. Any model name is accepted: the server has one model, and Claude Code sends its own names for
+ * model. `seed` (not Anthropic's) makes sampling repeatable. Any model name is accepted: the server has one model, and Claude Code sends its own names for
  * background requests unless told otherwise.
  */
 import { invalidRequest } from '../../apiError.js';
@@ -41,6 +41,7 @@ export function parseMessagesRequest(body: unknown, servedModel: string, countOn
     temperature: range(b, 'temperature', 0, 1),
     topP: range(b, 'top_p', 0, 1),
     topK: optional(b, 'top_k', 'an integer', isInteger),
+    seed: optional(b, 'seed', 'an integer', isInteger), // not Anthropic's: for repeatable runs
     stop: parseStop(b.stop_sequences, 'stop_sequences', 64),
     maxTokens,
     stream: optional(b, 'stream', 'a boolean', isBoolean) ?? false,

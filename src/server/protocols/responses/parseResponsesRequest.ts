@@ -9,7 +9,7 @@
  */
 import { invalidRequest } from '../../apiError.js';
 import type { EngineMessage, EngineRequest, EngineTool, ResponseFormat, ToolChoice } from '../../engine/engineRequest.js';
-import { compact, isBoolean, isObject, isString, optional, range, requiredString, requireObject, tokenCount, wrongType, type Json } from '../parseFields.js';
+import { compact, isBoolean, isInteger, isObject, isString, optional, range, requiredString, requireObject, tokenCount, wrongType, type Json } from '../parseFields.js';
 import type { ResponseEcho } from './renderResponses.js';
 
 export interface ResponsesRequest extends EngineRequest {
@@ -51,6 +51,7 @@ export function parseResponsesRequest(body: unknown, servedModel: string): Respo
     responseFormat,
     temperature,
     topP,
+    seed: optional(b, 'seed', 'an integer', isInteger), // not OpenAI's: for repeatable runs
     stop: [],
     maxTokens,
     stream: optional(b, 'stream', 'a boolean', isBoolean) ?? false,
