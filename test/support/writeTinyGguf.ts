@@ -40,7 +40,10 @@ export const TINY_CONTROL_TOKENS = [
 ] as const;
 const MERGES = ['Ġ t', 'h e', 'i n', 'e r', 'Ġ a', 'o n', 'r e', 'Ġt he', 'Ġ "', '" :'];
 
-/** Mistral v13 (Devstral Small 1.1) layout: system prompt, tools before the last user turn, [TOOL_CALLS]name[ARGS]{json}. */
+/**
+ * Mistral v13 (Devstral Small 1.1) layout, as mistral-common encodes it: system prompt, the tools at the first user
+ * turn (so a growing conversation keeps its prefix), [TOOL_CALLS]name[ARGS]{json} without call ids.
+ */
 export const TINY_CHAT_TEMPLATE = `{{- bos_token -}}
 {%- if messages and messages[0]['role'] == 'system' -%}
 {{- '[SYSTEM_PROMPT]' + messages[0]['content'] + '[/SYSTEM_PROMPT]' -}}
@@ -48,13 +51,13 @@ export const TINY_CHAT_TEMPLATE = `{{- bos_token -}}
 {%- else -%}
 {%- set loop_messages = messages -%}
 {%- endif -%}
-{%- set ns = namespace(last_user=-1) -%}
+{%- set ns = namespace(first_user=-1) -%}
 {%- for message in loop_messages -%}
-{%- if message['role'] == 'user' -%}{%- set ns.last_user = loop.index0 -%}{%- endif -%}
+{%- if message['role'] == 'user' and ns.first_user == -1 -%}{%- set ns.first_user = loop.index0 -%}{%- endif -%}
 {%- endfor -%}
 {%- for message in loop_messages -%}
 {%- if message['role'] == 'user' -%}
-{%- if tools and loop.index0 == ns.last_user -%}
+{%- if tools and loop.index0 == ns.first_user -%}
 {{- '[AVAILABLE_TOOLS]' + (tools | tojson) + '[/AVAILABLE_TOOLS]' -}}
 {%- endif -%}
 {{- '[INST]' + message['content'] + '[/INST]' -}}
@@ -102,6 +105,12 @@ export interface TinyGgufOptions {
    * output layer then shares the embeddings, as a 131k x E matrix twice would only make the file bigger.
    */
   vocabulary?: 'bytes' | 'tekken';
+  /**
+   * Make the model end its turns: every token's embedding shares a component on dimension 0, which survives to the
+   * last hidden state, and the end-of-sequence row of a separate output layer reads it with this weight. Larger
+   * values end turns sooner (random weights otherwise write until the token limit, and agents count that as an error).
+   */
+  endTurns?: number;
 }
 
 export interface TinyGguf {
@@ -191,7 +200,14 @@ export function buildTinyGguf(options: TinyGgufOptions = {}): TinyGguf {
   const norm = (tensorName: string) => tensors.push({ name: tensorName, dims: [E], type: GGML_F32, data: new Float32Array(E).fill(1) });
   matrix('token_embd.weight', E, V);
   norm('output_norm.weight');
-  if (!tekken) matrix('output.weight', E, V);
+  if (options.endTurns !== undefined) {
+    const embeddings = tensors[0]!.data;
+    for (let t = 0; t < V; t++) embeddings[t * E] = 30;
+    matrix('output.weight', E, V);
+    const output = tensors.at(-1)!.data;
+    output.fill(0, TINY_SPECIAL_TOKENS.eos * E, (TINY_SPECIAL_TOKENS.eos + 1) * E);
+    output[TINY_SPECIAL_TOKENS.eos * E] = options.endTurns;
+  } else if (!tekken) matrix('output.weight', E, V);
   for (let i = 0; i < layers; i++) {
     norm(`blk.${i}.attn_norm.weight`);
     matrix(`blk.${i}.attn_q.weight`, E, H * hd);

@@ -121,6 +121,9 @@ export class Engine implements ChatBackend {
       // What this sequence already evaluated of the prompt is not evaluated again (reported as cached).
       const cachedTokens = commonPrefixLength(sequence.contextTokens, promptTokens);
       handlers.onStart?.({ promptTokens: promptTokens.length, cachedTokens });
+      const started = performance.now();
+      let firstOutput: number | undefined;
+      const first = () => (firstOutput ??= performance.now());
       chat = new this.nlc.LlamaChat({ contextSequence: sequence, chatWrapper: wrapper, autoDisposeSequence: false });
       // Sampled tokens, function calls included (onToken reports only text).
       const outputBefore = sequence.tokenMeter.usedOutputTokens;
@@ -132,13 +135,20 @@ export class Engine implements ChatBackend {
         maxTokens,
         // The output budget keeps generation inside the context: history is never silently dropped.
         contextShift: { size: 1, strategy: () => Promise.reject(contextLengthExceeded(promptTokens.length, this.contextLength)) },
-        ...(handlers.onText ? { onTextChunk: (text: string) => text && handlers.onText!(text) } : {}),
+        onTextChunk: (text: string) => {
+          if (!text) return;
+          first();
+          handlers.onText?.(text);
+        },
         ...(grammar ? { grammar } : {}),
         ...(functions
           ? {
               functions,
               ...(request.parallelToolCalls ? {} : { maxParallelFunctionCalls: 1 }),
-              onFunctionCallParamsChunk: (chunk: { callIndex: number; functionName: string; paramsChunk: string }) => calls.push(chunk.callIndex, chunk.functionName, chunk.paramsChunk),
+              onFunctionCallParamsChunk: (chunk: { callIndex: number; functionName: string; paramsChunk: string }) => {
+                first();
+                calls.push(chunk.callIndex, chunk.functionName, chunk.paramsChunk);
+              },
             }
           : {}),
       } as LLamaChatGenerateResponseOptions<ChatModelFunctions>;
@@ -146,6 +156,12 @@ export class Engine implements ChatBackend {
       const toolCalls = calls.finish(response.functionCalls ?? []);
       const metadata = response.metadata;
       const completionTokens = Math.min(sequence.tokenMeter.usedOutputTokens - outputBefore, maxTokens);
+      const seconds = (ms: number) => (ms / 1000).toFixed(2);
+      this.options.log(
+        `info: ${promptTokens.length} prompt tokens (${cachedTokens} cached), ${completionTokens} generated in ${seconds(performance.now() - started)} s` +
+          (firstOutput !== undefined ? ` (first token after ${seconds(firstOutput - started)} s)` : '') +
+          `, ${metadata.stopReason}`,
+      );
       return {
         text: response.response,
         toolCalls,
