@@ -69,6 +69,10 @@ describe('POST /v1/responses (official openai client)', () => {
     assert.match(call.call_id, /^call_/);
     const args = JSON.parse(call.arguments) as { choice: string; sure: boolean };
     assert.ok(['a', 'b', 'c'].includes(args.choice) && typeof args.sure === 'boolean');
+    // A function offered inside a namespace (as Codex offers its sub-agent tools) is called with it.
+    const namespaced = await client.responses.create({ model: MODEL, input: 'pick', tools: [EXEC, { type: 'namespace', name: 'agents', description: 'sub-agents', tools: [PICK] } as never], tool_choice: { type: 'function', name: 'pick' }, parallel_tool_calls: false, max_output_tokens: 200 });
+    const inner = namespaced.output.find((o) => o.type === 'function_call') as unknown as { name: string; namespace?: string };
+    assert.deepEqual([inner.name, inner.namespace], ['pick', 'agents']);
   });
 
   it('streamed function-call arguments add up to the final ones', async () => {

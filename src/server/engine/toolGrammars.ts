@@ -38,7 +38,16 @@ export class ToolGrammars {
     const tools = new ToolGrammars(hooked);
     if (typeof AddonGrammar === 'function') {
       bindings!.AddonGrammar = new Proxy(AddonGrammar, {
-        construct: (target, [grammar, ...rest]: unknown[]) => Reflect.construct(target, [typeof grammar === 'string' ? tools.rewrite(grammar) : grammar, ...rest]),
+        construct: (target, [grammar, ...rest]: unknown[]) => {
+          if (typeof grammar !== 'string') return Reflect.construct(target, [grammar, ...rest]);
+          try {
+            return Reflect.construct(target, [tools.rewrite(grammar), ...rest]);
+          } catch (error) {
+            // A grammar of ours llama.cpp refuses must not fail the request: any JSON object for that tool.
+            if (!tools.isOurs(grammar)) throw error;
+            return Reflect.construct(target, [jsonSchemaToGbnf({ type: 'object' }, { suffix: STOP }), ...rest]);
+          }
+        },
       });
     }
     if (hooked) {
@@ -66,9 +75,16 @@ export class ToolGrammars {
   }
 
   private rewrite(grammar: string): string {
+    return boundNumberRules(this.ours(grammar) ?? grammar);
+  }
+
+  isOurs(grammar: string): boolean {
+    return this.ours(grammar) !== undefined;
+  }
+
+  private ours(grammar: string): string | undefined {
     const id = new RegExp(`${MARKER}[0-9a-z]+`).exec(grammar)?.[0];
-    const ours = id ? this.grammars.get(id) : undefined;
-    return boundNumberRules(ours ?? grammar);
+    return id ? this.grammars.get(id) : undefined;
   }
 }
 

@@ -20,7 +20,7 @@ export async function responsesRoute(ctx: RouteContext): Promise<void> {
   // Instructions first (they do not carry over from the previous response), then the stored conversation, then the input.
   const system = request.messages.slice(0, request.messages.length - request.input.length);
   const engineRequest = { ...request, messages: [...system, ...earlier, ...request.input] };
-  const meta: ResponseMeta = { id: `resp_${hex()}`, createdAt: Math.floor(Date.now() / 1000), echo: request.echo, newId: (prefix) => `${prefix}_${hex()}` };
+  const meta: ResponseMeta = { id: `resp_${hex()}`, createdAt: Math.floor(Date.now() / 1000), echo: request.echo, newId: (prefix) => `${prefix}_${hex()}`, namespaces: request.namespaces };
   const keep = (response: Record<string, unknown>, output: OutputItem[]) => {
     if (request.store) ctx.responses.put(meta.id, response, [...earlier, ...request.input, ...outputMessages(output)]);
   };

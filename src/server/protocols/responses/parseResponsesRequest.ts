@@ -19,6 +19,8 @@ export interface ResponsesRequest extends EngineRequest {
   /** The request's own messages (without instructions): what a stored response keeps of its input. */
   input: EngineMessage[];
   echo: ResponseEcho;
+  /** The namespace of each function that came in one (its calls name it). */
+  namespaces: Record<string, string>;
 }
 
 const HOSTED_TOOLS = new Set(['web_search', 'web_search_preview', 'web_search_preview_2025_03_11', 'file_search', 'code_interpreter', 'computer_use_preview', 'computer_use', 'image_generation', 'mcp', 'local_shell', 'shell', 'apply_patch', 'tool_search']);
@@ -32,7 +34,7 @@ export function parseResponsesRequest(body: unknown, servedModel: string): Respo
   if (b.model != null && typeof b.model !== 'string') throw wrongType('model', 'a string', b.model);
   const instructions = optional(b, 'instructions', 'a string', isString);
   const input = parseInput(b.input);
-  const { tools, shown } = parseTools(b.tools);
+  const { tools, shown, namespaces } = parseTools(b.tools);
   const toolChoice = parseToolChoice(b.tool_choice, shown);
   const parallelToolCalls = optional(b, 'parallel_tool_calls', 'a boolean', isBoolean) ?? true;
   const responseFormat = parseTextFormat(b.text);
@@ -57,6 +59,7 @@ export function parseResponsesRequest(body: unknown, servedModel: string): Respo
     stream: optional(b, 'stream', 'a boolean', isBoolean) ?? false,
     store,
     previousResponseId,
+    namespaces,
     echo: {
       model: servedModel,
       instructions: instructions ?? null,
@@ -143,10 +146,11 @@ function parseArguments(v: string, param: string): unknown {
 }
 
 /** `tools` as sent (echoed back) and the functions the model is shown: namespaces flattened, hosted tools left out. */
-function parseTools(v: unknown): { tools: unknown[]; shown: EngineTool[] } {
-  if (v == null) return { tools: [], shown: [] };
+function parseTools(v: unknown): { tools: unknown[]; shown: EngineTool[]; namespaces: Record<string, string> } {
+  if (v == null) return { tools: [], shown: [], namespaces: {} };
   if (!Array.isArray(v)) throw wrongType('tools', 'an array', v);
   const shown: EngineTool[] = [];
+  const namespaces: Record<string, string> = {};
   const add = (t: Json, p: string) => {
     const name = requiredString(t, 'name', p);
     if (!/^[a-zA-Z0-9_-]{1,128}$/.test(name)) throw invalidRequest(`Invalid value for '${p}.name': '${name}' must be 1-128 characters of a-z, A-Z, 0-9, '_' or '-'.`, `${p}.name`);
@@ -163,12 +167,15 @@ function parseTools(v: unknown): { tools: unknown[]; shown: EngineTool[] } {
       t.tools.forEach((inner, j) => {
         const q = `${p}.tools[${j}]`;
         if (!isObject(inner)) throw wrongType(q, 'an object', inner);
-        if (inner.type === 'function' || inner.type == null) add(inner, q);
+        if (inner.type === 'function' || inner.type == null) {
+          add(inner, q);
+          if (typeof t.name === 'string') namespaces[shown.at(-1)!.name] = t.name;
+        }
       });
     } else if (typeof t.type !== 'string') throw invalidRequest(`Missing required parameter: '${p}.type'.`, `${p}.type`);
     // Any other type is a hosted tool (web_search, file_search, ...): offered by the client, run by no one here.
   });
-  return { tools: v, shown };
+  return { tools: v, shown, namespaces };
 }
 
 function parseToolChoice(v: unknown, tools: EngineTool[]): ToolChoice {

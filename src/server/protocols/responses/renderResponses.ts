@@ -27,11 +27,13 @@ export interface ResponseMeta {
   echo: ResponseEcho;
   /** Fresh ids for output items. */
   newId: (prefix: string) => string;
+  /** Functions offered inside a namespace: their calls carry it. */
+  namespaces?: Record<string, string>;
 }
 
 export type OutputItem =
   | { id: string; type: 'message'; status: 'completed' | 'incomplete' | 'in_progress'; role: 'assistant'; content: { type: 'output_text'; text: string; annotations: []; logprobs: [] }[] }
-  | { id: string; type: 'function_call'; status: 'completed' | 'incomplete' | 'in_progress'; call_id: string; name: string; arguments: string };
+  | { id: string; type: 'function_call'; status: 'completed' | 'incomplete' | 'in_progress'; call_id: string; name: string; namespace?: string; arguments: string };
 
 export const callId = (id: string) => `call_${id}`;
 
@@ -77,16 +79,21 @@ export function responseObject(meta: ResponseMeta, status: 'in_progress' | 'comp
 const statusOf = (result: GenerationResult): 'completed' | 'incomplete' => (result.finishReason === 'length' ? 'incomplete' : 'completed');
 
 /** The output items of a finished generation: the text (if any) as a message, then each tool call. */
-export function outputItems(result: GenerationResult, newId: (prefix: string) => string): OutputItem[] {
+export function outputItems(result: GenerationResult, meta: Pick<ResponseMeta, 'newId' | 'namespaces'>): OutputItem[] {
   const status = statusOf(result);
   return [
-    ...(result.text || result.toolCalls.length === 0 ? [messageItem(newId('msg'), result.text, status)] : []),
-    ...result.toolCalls.map((c) => ({ id: newId('fc'), type: 'function_call' as const, status, call_id: callId(c.id), name: c.name, arguments: c.arguments })),
+    ...(result.text || result.toolCalls.length === 0 ? [messageItem(meta.newId('msg'), result.text, status)] : []),
+    ...result.toolCalls.map((c) => functionCallItem(meta, c.id, c.name, c.arguments, status)),
   ];
 }
 
 export function responseBody(result: GenerationResult, meta: ResponseMeta) {
-  return responseObject(meta, statusOf(result), outputItems(result, meta.newId), result.usage);
+  return responseObject(meta, statusOf(result), outputItems(result, meta), result.usage);
+}
+
+function functionCallItem(meta: Pick<ResponseMeta, 'newId' | 'namespaces'>, id: string, name: string, args: string, status: OutputItem['status']): OutputItem {
+  const namespace = meta.namespaces?.[name];
+  return { id: meta.newId('fc'), type: 'function_call', status, call_id: callId(id), name, ...(namespace ? { namespace } : {}), arguments: args };
 }
 
 function messageItem(id: string, text: string, status: OutputItem['status']): OutputItem {
@@ -123,7 +130,7 @@ export class ResponseStream {
   toolCall(delta: ToolCallDelta): ResponseEvent[] {
     const events = delta.id !== undefined ? this.closeText('completed') : [];
     if (delta.id !== undefined) {
-      const item: OutputItem = { id: this.meta.newId('fc'), type: 'function_call', status: 'in_progress', call_id: callId(delta.id), name: delta.name ?? '', arguments: '' };
+      const item = functionCallItem(this.meta, delta.id, delta.name ?? '', '', 'in_progress');
       this.calls.set(delta.index, this.items.push(item) - 1);
       events.push(this.event('response.output_item.added', { output_index: this.calls.get(delta.index)!, item }));
     }
