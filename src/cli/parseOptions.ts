@@ -103,3 +103,13 @@ export function parseServeOptions(raw: RawServeArgs): ServeOptions {
   }
   return serve;
 }
+
+/** --allowed-hosts and --cors-origin: comma-separated lists (an origin is scheme://host[:port], or *). */
+export function parseGuardOptions(raw: { allowedHosts?: unknown; corsOrigin?: unknown }, listenHost: string): { listenHost: string; allowedHosts: string[]; corsOrigins: string[] } {
+  const list = (v: unknown) => (v === undefined ? [] : String(v).split(',').map((x) => x.trim()).filter(Boolean));
+  const allowedHosts = list(raw.allowedHosts);
+  for (const h of allowedHosts) if (!/^[\w.-]+$|^\[[0-9a-f:.]+\]$/i.test(h)) throw new DevstralError('usage', `--allowed-hosts ${h}: expected a host name such as devbox.local`);
+  const corsOrigins = list(raw.corsOrigin).map((o) => o.replace(/\/+$/, ''));
+  for (const o of corsOrigins) if (o !== '*' && !/^https?:\/\/[^/\s]+$/i.test(o)) throw new DevstralError('usage', `--cors-origin ${o}: expected an origin such as http://localhost:3000, or *`);
+  return { listenHost, allowedHosts, corsOrigins };
+}

@@ -9,7 +9,7 @@ import { sleep } from '../sleep.js';
 import { UpstreamBackend } from '../server/gateway/upstreamBackend.js';
 import { createHttpServer, type ServeState } from '../server/http/httpServer.js';
 import type { CommandArgs } from './commandSpec.js';
-import { parseServeOptions, parseTokens } from './parseOptions.js';
+import { parseGuardOptions, parseServeOptions, parseTokens } from './parseOptions.js';
 
 const log = (line: string) => process.stderr.write(`devstral gateway: ${line}\n`);
 
@@ -37,7 +37,7 @@ export async function runGateway(args: CommandArgs): Promise<void> {
   }
   const servedModel = serve.servedModelName ?? (args.upstreamModel as string | undefined);
   const state: ServeState = { servedModel: servedModel ?? '' };
-  const server = createHttpServer({ state, ...(serve.apiKey ? { apiKey: serve.apiKey } : {}), log });
+  const server = createHttpServer({ state, guard: parseGuardOptions(args, serve.host), ...(serve.apiKey ? { apiKey: serve.apiKey } : {}), log });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => reject(error.code === 'EADDRINUSE' ? new DevstralError('server', `port ${port} on ${serve.host} is in use`, { hint: 'choose another --port' }) : error));
     server.listen(port, serve.host, resolve);

@@ -4,7 +4,7 @@ import { DevstralError } from '../errors.js';
 import { Engine } from '../server/engine/engine.js';
 import { createHttpServer, type ServeState } from '../server/http/httpServer.js';
 import type { CommandArgs } from './commandSpec.js';
-import { parsePositiveInt, parseServeOptions, parseTokens } from './parseOptions.js';
+import { parseGuardOptions, parsePositiveInt, parseServeOptions, parseTokens } from './parseOptions.js';
 import { resolveServeModel } from './resolveServeModel.js';
 
 const log = (line: string) => process.stderr.write(`devstral serve: ${line}\n`);
@@ -40,7 +40,7 @@ export async function runServe(args: CommandArgs): Promise<void> {
   const plan = model.plan;
   const servedModel = serve.servedModelName ?? model.name;
   const state: ServeState = { servedModel };
-  const server = createHttpServer({ state, ...(serve.apiKey ? { apiKey: serve.apiKey } : {}), log });
+  const server = createHttpServer({ state, guard: parseGuardOptions(args, serve.host), ...(serve.apiKey ? { apiKey: serve.apiKey } : {}), log });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) =>
       reject(error.code === 'EADDRINUSE' ? new DevstralError('server', `port ${port} on ${serve.host} is in use`, { hint: 'choose another --port' }) : error),

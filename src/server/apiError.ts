@@ -14,14 +14,17 @@ export class ApiError extends Error {
   /** The request field at fault, e.g. `messages[2].content`; null when no one field is. */
   readonly param: string | null;
   readonly code: string | null;
+  /** Response headers the error needs (405: Allow). */
+  readonly headers: Record<string, string>;
 
-  constructor(status: number, message: string, options: { type?: string; param?: string | null; code?: string | null } = {}) {
+  constructor(status: number, message: string, options: { type?: string; param?: string | null; code?: string | null; headers?: Record<string, string> } = {}) {
     super(message);
     this.name = 'ApiError';
     this.status = status;
     this.type = options.type ?? (status >= 500 ? 'server_error' : 'invalid_request_error');
     this.param = options.param ?? null;
     this.code = options.code ?? null;
+    this.headers = options.headers ?? {};
   }
 }
 

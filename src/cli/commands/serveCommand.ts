@@ -14,6 +14,8 @@ export const serveCommand: CommandSpec = {
     'gpu-layers': { type: 'string', describe: 'Layers on the GPU: a number, max or auto (default: the plan, else auto)' },
     'kv-cache-type': { type: 'string', describe: 'f16 | q8_0 (default: the plan, else f16)' },
     'max-tokens-default': { type: 'string', describe: 'Output tokens when a request names none (default: what is left of the context)' },
+    'allowed-hosts': { type: 'string', describe: 'Host names clients may use besides localhost, 127.0.0.1 and [::1], comma-separated (with a loopback --host, others get 403: DNS rebinding)' },
+    'cors-origin': { type: 'string', describe: 'Web page origins allowed to call the server, comma-separated, or * (default: none)' },
     'api-key': { type: 'string', describe: 'Require this key (Authorization: Bearer or x-api-key); default: DEVSTRAL_API_KEY, else none' },
     'served-model-name': { type: 'string', describe: 'The model id clients use (default: the profile id or the file name)' },
     hardware: { type: 'string', describe: 'Plan for this hardware profile or file instead of detecting (with a profile id)' },

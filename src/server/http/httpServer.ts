@@ -5,6 +5,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { ApiError, invalidRequest, notFound, payloadTooLarge, serverError, serviceUnavailable, toOpenAiErrorBody, unauthorized } from '../apiError.js';
+import { checkHost, checkJsonBody, checkOrigin, corsHeaders, type GuardOptions } from './requestGuard.js';
 import type { ChatBackend } from '../engine/engineRequest.js';
 import { anthropicErrorBody } from '../protocols/messages/renderMessages.js';
 import { chatCompletionsRoute, completionsRoute, type CompletionsBackend } from './chatCompletionsRoute.js';
@@ -22,6 +23,8 @@ export interface HttpServerOptions {
   state: ServeState;
   apiKey?: string;
   maxBodyBytes?: number;
+  /** Host and Origin checks (see requestGuard.ts). */
+  guard: GuardOptions;
   log: (line: string) => void;
 }
 
@@ -40,29 +43,32 @@ export interface RouteContext {
 
 type Protocol = 'openai' | 'anthropic';
 interface Route {
-  method: string;
+  method: 'GET' | 'POST' | 'DELETE';
   path: RegExp;
-  protocol: Protocol;
-  /** Routes that read no body (GET, DELETE). */
-  bodyless?: boolean;
+  /** Answered without the API key and before the model is loaded. */
+  open?: boolean;
   handle: (ctx: RouteContext) => Promise<void> | void;
 }
 
 const ROUTES: Route[] = [
-  { method: 'POST', path: /^\/v1\/chat\/completions$/, protocol: 'openai', handle: chatCompletionsRoute },
-  { method: 'POST', path: /^\/v1\/completions$/, protocol: 'openai', handle: completionsRoute },
-  { method: 'POST', path: /^\/v1\/messages$/, protocol: 'anthropic', handle: messagesRoute },
-  { method: 'POST', path: /^\/v1\/messages\/count_tokens$/, protocol: 'anthropic', handle: countTokensRoute },
-  { method: 'POST', path: /^\/v1\/responses$/, protocol: 'openai', handle: responsesRoute },
-  { method: 'GET', path: /^\/v1\/responses\/([^/]+)$/, protocol: 'openai', bodyless: true, handle: getResponseRoute },
-  { method: 'DELETE', path: /^\/v1\/responses\/([^/]+)$/, protocol: 'openai', bodyless: true, handle: deleteResponseRoute },
+  { method: 'GET', path: /^\/$/, open: true, handle: (ctx) => json(ctx.res, 200, { status: 'ok', model: ctx.servedModel }) },
+  { method: 'GET', path: /^\/health$/, open: true, handle: healthRoute },
+  { method: 'GET', path: /^\/v1\/models$/, handle: (ctx) => json(ctx.res, 200, { object: 'list', data: [modelCard(ctx.servedModel, ctx.backend.contextLength)] }) },
+  { method: 'GET', path: /^\/v1\/models\/(.+)$/, handle: modelRoute },
+  { method: 'POST', path: /^\/v1\/chat\/completions$/, handle: chatCompletionsRoute },
+  { method: 'POST', path: /^\/v1\/completions$/, handle: completionsRoute },
+  { method: 'POST', path: /^\/v1\/messages$/, handle: messagesRoute },
+  { method: 'POST', path: /^\/v1\/messages\/count_tokens$/, handle: countTokensRoute },
+  { method: 'POST', path: /^\/v1\/responses$/, handle: responsesRoute },
+  { method: 'GET', path: /^\/v1\/responses\/([^/]+)$/, handle: getResponseRoute },
+  { method: 'DELETE', path: /^\/v1\/responses\/([^/]+)$/, handle: deleteResponseRoute },
 ];
 
-export function json(res: ServerResponse, status: number, body: unknown): void {
+export function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   if (res.headersSent) return;
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
+  res.writeHead(status, { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.end(res.req.method === 'HEAD' ? undefined : text);
 }
 
 async function readJson(req: IncomingMessage, limit: number): Promise<unknown> {
@@ -110,44 +116,57 @@ export function createHttpServer(options: HttpServerOptions): Server {
       const e = error instanceof ApiError ? error : serverError(`internal error: ${(error as Error).message}`);
       if (!(error instanceof ApiError)) options.log(`error: ${(error as Error).stack ?? String(error)}`);
       const body = protocol === 'anthropic' ? anthropicErrorBody(e) : toOpenAiErrorBody(e);
-      if (!res.headersSent) return json(res, e.status, body);
+      if (!res.headersSent) return json(res, e.status, body, e.headers);
       // Mid-stream: an error event, then the end of the stream.
       if (!res.writableEnded) res.end(protocol === 'anthropic' ? `event: error\ndata: ${JSON.stringify(body)}\n\n` : `data: ${JSON.stringify(body)}\n\ndata: [DONE]\n\n`);
     });
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse, path: string, signal: AbortSignal): Promise<void> {
-    if (path === '/' && (req.method === 'GET' || req.method === 'HEAD')) return json(res, 200, { status: 'ok', model: options.state.servedModel });
-    if (path === '/health') {
-      if (req.method !== 'GET' && req.method !== 'HEAD') throw new ApiError(405, `${req.method} is not allowed on /health`);
-      const backend = options.state.backend;
-      if (!backend) return json(res, 503, { status: 'loading' });
-      const s = backend.status();
-      return json(res, 200, { status: 'ok', slots: { total: s.parallel, busy: s.busy, queued: s.queued } });
+    // Web pages and rebound DNS names first: nothing else is looked at for them.
+    const origin = typeof req.headers.origin === 'string' ? req.headers.origin : undefined;
+    const refused = checkHost(req.headers.host, options.guard) ?? checkOrigin(origin, options.guard);
+    if (refused) throw refused;
+    for (const [name, value] of Object.entries(corsHeaders(origin, options.guard))) res.setHeader(name, value);
+    const candidates = ROUTES.filter((r) => r.path.test(path));
+    if (candidates.length === 0) {
+      throw new ApiError(404, `no route ${req.method} ${path}: this server answers GET /health, GET /v1/models, POST /v1/chat/completions, /v1/completions, /v1/messages, /v1/messages/count_tokens and /v1/responses`, { code: 'not_found' });
     }
-    if (options.apiKey && !authorized(req, options.apiKey)) {
+    const allow = [...new Set(candidates.flatMap((r) => (r.method === 'GET' ? ['GET', 'HEAD'] : [r.method])))].join(', ');
+    if (req.method === 'OPTIONS') {
+      res.writeHead(204, { allow: `${allow}, OPTIONS`, ...corsHeaders(origin, options.guard, true) });
+      return void res.end();
+    }
+    const route = candidates.find((r) => r.method === req.method || (req.method === 'HEAD' && r.method === 'GET'));
+    if (!route) throw new ApiError(405, `${req.method} is not allowed on ${path}; it answers ${allow}.`, { code: 'method_not_allowed', headers: { allow } });
+    if (!route.open && options.apiKey && !authorized(req, options.apiKey)) {
       throw unauthorized(req.headers.authorization || req.headers['x-api-key'] ? 'Incorrect API key provided.' : 'Missing API key: send Authorization: Bearer <key> or x-api-key: <key>.');
     }
     const backend = options.state.backend;
-    if (req.method === 'GET' && (path === '/v1/models' || path.startsWith('/v1/models/'))) {
-      if (!backend) throw serviceUnavailable('the model is still loading');
-      const served = options.state.servedModel;
-      if (path === '/v1/models') return json(res, 200, { object: 'list', data: [modelCard(served, backend.contextLength)] });
-      const id = decodeURIComponent(path.slice('/v1/models/'.length));
-      if (id === served) return json(res, 200, modelCard(served, backend.contextLength));
-      throw notFound(`The model \`${id}\` does not exist. This server serves \`${served}\`.`);
+    if (!backend && !route.open) throw serviceUnavailable('the model is still loading; retry when GET /health answers 200');
+    let body: unknown;
+    if (route.method === 'POST') {
+      const refusedBody = checkJsonBody(req.headers['content-type']);
+      if (refusedBody) throw refusedBody;
+      body = await readJson(req, limit);
     }
-    for (const route of ROUTES) {
-      const match = route.path.exec(path);
-      if (!match || route.method !== req.method) continue;
-      if (!backend) throw serviceUnavailable('the model is still loading; retry when GET /health answers 200');
-      const body = route.bodyless ? undefined : await readJson(req, limit);
-      return route.handle({ req, res, body, backend, servedModel: options.state.servedModel, signal, responses, ...(match[1] ? { id: decodeURIComponent(match[1]) } : {}) });
-    }
-    throw new ApiError(404, `no route ${req.method} ${path}: this server answers GET /health, GET /v1/models, POST /v1/chat/completions, /v1/completions, /v1/messages, /v1/messages/count_tokens and /v1/responses`, { code: 'not_found' });
+    const id = route.path.exec(path)?.[1];
+    await route.handle({ req, res, body, backend: backend!, servedModel: options.state.servedModel, signal, responses, ...(id ? { id: decodeURIComponent(id) } : {}) });
   }
 
   return server;
+}
+
+function healthRoute(ctx: RouteContext): void {
+  const backend = ctx.backend as RouteContext['backend'] | undefined; // open route: there before the model is
+  if (!backend) return json(ctx.res, 503, { status: 'loading' });
+  const s = backend.status();
+  json(ctx.res, 200, { status: 'ok', slots: { total: s.parallel, busy: s.busy, queued: s.queued } });
+}
+
+function modelRoute(ctx: RouteContext): void {
+  if (ctx.id === ctx.servedModel) return json(ctx.res, 200, modelCard(ctx.servedModel, ctx.backend.contextLength));
+  throw notFound(`The model \`${ctx.id}\` does not exist. This server serves \`${ctx.servedModel}\`.`);
 }
 
 function modelCard(id: string, contextLength: number) {
