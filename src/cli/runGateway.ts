@@ -5,7 +5,9 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { DevstralError } from '../errors.js';
+import { clientHost, hostPort } from '../runtimes/hostPort.js';
 import { sleep } from '../sleep.js';
+import { registerStandalone } from '../supervise/registerStandalone.js';
 import { UpstreamBackend } from '../server/gateway/upstreamBackend.js';
 import { createHttpServer, type ServeState } from '../server/http/httpServer.js';
 import type { CommandArgs } from './commandSpec.js';
@@ -43,15 +45,28 @@ export async function runGateway(args: CommandArgs): Promise<void> {
     server.listen(port, serve.host, resolve);
   });
   log(`listening on http://${serve.host}:${port}, in front of ${upstream} (GET /health answers 503 until it answers)`);
-  const stop = (signal: NodeJS.Signals) => {
-    log(`${signal}: stopping`);
+  let unregister: (() => Promise<void>) | undefined;
+  const stop = async (signal: NodeJS.Signals, reason: string = signal) => {
+    log(`${reason}: stopping`);
     server.close();
     server.closeAllConnections();
+    await unregister?.();
     if (child && child.exitCode === null) child.kill(signal);
     else process.exit(0);
   };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGHUP', () => void stop('SIGTERM', 'SIGHUP'));
+  unregister = await registerStandalone({
+    runtime: 'gateway',
+    host: serve.host,
+    port,
+    baseUrl: `http://${hostPort(clientHost(serve.host), port)}/v1`,
+    model: upstream,
+    servedModel: servedModel ?? '',
+    ...(serve.apiKey ? { apiKey: serve.apiKey } : {}),
+    onParentGone: () => void stop('SIGTERM', 'the process that started it exited'),
+  });
 
   // The upstream is ready when its /v1/models answers (Ollama lists no model until `up` creates it: the model
   // and context given on the command line are enough); what is not given comes from there.

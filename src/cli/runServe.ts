@@ -1,6 +1,8 @@
 /** `devstral serve`: load the model in this process and answer OpenAI-compatible requests until SIGTERM/SIGINT. */
 import { availableParallelism } from 'node:os';
 import { DevstralError } from '../errors.js';
+import { clientHost, hostPort } from '../runtimes/hostPort.js';
+import { registerStandalone } from '../supervise/registerStandalone.js';
 import { Engine } from '../server/engine/engine.js';
 import { createHttpServer, type ServeState } from '../server/http/httpServer.js';
 import type { CommandArgs } from './commandSpec.js';
@@ -51,17 +53,33 @@ export async function runServe(args: CommandArgs): Promise<void> {
 
   let shuttingDown = false;
   let engine: Engine | undefined;
-  const shutdown = async (signal: string) => {
+  let unregister: (() => Promise<void>) | undefined;
+  const shutdown = async (reason: string) => {
     if (shuttingDown) return;
     shuttingDown = true;
-    log(`${signal}: stopping`);
+    log(`${reason}: stopping`);
     server.close();
     server.closeAllConnections();
+    await unregister?.();
     await engine?.dispose().catch(() => undefined);
     process.exit(0);
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGHUP', () => void shutdown('SIGHUP'));
+  unregister = await registerStandalone({
+    runtime: 'llamacpp',
+    host: serve.host,
+    port,
+    baseUrl: `http://${hostPort(clientHost(serve.host), port)}/v1`,
+    model: model.path,
+    servedModel,
+    ...(serve.apiKey ? { apiKey: serve.apiKey } : {}),
+    onParentGone: () => void shutdown('the process that started it exited'),
+  }).catch(async (error: unknown) => {
+    server.close();
+    throw error;
+  });
 
   const contextSize = ctxArg ?? plan?.contextLength;
   const gpuLayers = layersArg ?? (plan?.gpuLayers === undefined || plan.gpuLayers === null ? undefined : plan.gpuLayers >= plan.layers ? 'max' : plan.gpuLayers);

@@ -10,7 +10,8 @@ import { DevstralError } from '../errors.js';
 import { isGroupAlive, isProcessAlive } from './processAlive.js';
 import { isValidServerName, logPathIn, resolveStateDir, serversDirIn } from './stateDir.js';
 
-export type ServerRuntime = 'vllm' | 'llamacpp' | 'ollama';
+/** gateway: `devstral gateway` started by hand, in front of another server. */
+export type ServerRuntime = 'vllm' | 'llamacpp' | 'ollama' | 'gateway';
 
 export interface ServerRecord {
   name: string;

@@ -8,6 +8,7 @@ import { findOnPath } from '../hardware/findOnPath.js';
 import { DevstralError } from '../errors.js';
 import type { HardwareFacts } from '../hardware/hardwareFacts.js';
 import type { LaunchCommand, Plan } from '../plan/plan.js';
+import { SUPERVISED_ENV } from '../supervise/registerStandalone.js';
 import { startProcess, type RunningProcess } from '../supervise/startProcess.js';
 import { backendOnPort, gatewayArgs, type GatewayFront } from './gatewayFront.js';
 
@@ -63,7 +64,8 @@ export async function startServer(input: StartInput): Promise<StartedServer> {
     args[at + 1] = input.modelPath;
     [file, args] = [process.execPath, [CLI, ...args]];
   }
-  const env = { ...process.env, ...command.env } as Record<string, string>;
+  // Ours to record and stop (and it may outlive us with --detach): see supervise/registerStandalone.ts.
+  const env = { ...process.env, ...command.env, [SUPERVISED_ENV]: '1' } as Record<string, string>;
   if (front) {
     // The runtime must exist before the gateway starts it: a missing one is said as such, not as a stopped server.
     if (!reuse && !file!.includes('/') && !(await findOnPath(file!, env, { isExecutable }))) {

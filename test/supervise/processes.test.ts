@@ -89,6 +89,18 @@ describe('stopProcessGroup', () => {
     assert.match(readFileSync(logPath, 'utf8'), /SIGTERM ignored/);
   });
 
+  it('a process that outlives SIGKILL (stuck in a driver) is reported as surviving, not as killed', { skip: !posix && 'signals are POSIX' }, async () => {
+    const { child, logPath } = await startChild('stuck', '--ignore-term');
+    await waitForLogLine(logPath, /^(ignoring SIGTERM)$/);
+    // Signals that never arrive stand in for a process in uninterruptible sleep: it is really still there.
+    const sent: string[] = [];
+    const outcome = await stopProcessGroup(child.pid, { timeoutMs: 200, killWaitMs: 300, kill: (_pid, signal) => void sent.push(signal) });
+    assert.equal(outcome, 'survived');
+    assert.deepEqual([...new Set(sent)], ['SIGTERM', 'SIGKILL']);
+    assert.ok(alive(child.pid));
+    assert.equal(await stopProcessGroup(child.pid, { timeoutMs: 300 }), 'killed');
+  });
+
   it('a pid that does not exist is not running', async () => {
     const gone = spawn(process.execPath, ['-e', '0'], { stdio: 'ignore' });
     await once(gone, 'exit');

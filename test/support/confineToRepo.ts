@@ -1,6 +1,7 @@
 // Loaded into every test process (`node --import`): the suite must run from a fresh clone, so no test may read a
 // file beside the repository (../shared, a sibling checkout). Opening one throws ERR_OUTSIDE_REPO.
 // Paths elsewhere (the temp dir, /proc, /sys, HOME) stay open: tests make temp dirs and detection reads the system.
+// And no server a test starts records itself in the user's own state directory.
 import fs from 'node:fs';
 import { syncBuiltinESMExports } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -8,12 +9,20 @@ import { dirname, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+process.env.DEVSTRAL_STATE_DIR ??= fs.mkdtempSync(`${tmpdir()}/devstral-test-state-`);
 const around = dirname(REPO_ROOT);
 const inside = (path: string, dir: string) => path === dir || path.startsWith(dir.endsWith(sep) ? dir : dir + sep);
 
-/** True for a path beside the repository: under its parent folder, outside the repository and the temp dir. */
+const tmp = resolve(tmpdir());
+/**
+ * Off when "beside the repository" means the whole machine or the temp dir itself (a clone at /x or at /tmp/x): then
+ * every test's temp dir would count, and only the static scan of the sources (test/repo/confinement.test.ts) holds.
+ */
+export const GUARD_ACTIVE = around !== dirname(around) && around !== tmp;
+
+/** True for a path beside the repository: under its parent folder, outside the repository (and the temp dir, when that is inside the parent). */
 export function isOutsideRepo(target: unknown): boolean {
-  if (around === dirname(around)) return false; // a repository at /x: its parent is the whole machine
+  if (!GUARD_ACTIVE) return false;
   let path: string;
   if (typeof target === 'string') path = target;
   else if (target instanceof URL) path = target.protocol === 'file:' ? fileURLToPath(target) : '';
@@ -21,7 +30,8 @@ export function isOutsideRepo(target: unknown): boolean {
   else return false;
   if (!path) return false;
   const absolute = resolve(path);
-  return inside(absolute, around) && !inside(absolute, REPO_ROOT) && !inside(absolute, resolve(tmpdir()));
+  if (!inside(absolute, around) || inside(absolute, REPO_ROOT)) return false;
+  return !(inside(tmp, around) && inside(absolute, tmp));
 }
 
 function refuse(path: unknown): never {

@@ -26,6 +26,7 @@ export const downCommand: CommandSpec = {
     } else if (running.length > 1 && !args.all) {
       throw new DevstralError('usage', `${running.length} servers are running: ${names}`, { hint: 'name one (`devstral down NAME`) or stop them all with --all' });
     }
+    const survivors: string[] = [];
     for (const record of targets) {
       if (record.reused) {
         await removeRecord(record.name);
@@ -33,6 +34,11 @@ export const downCommand: CommandSpec = {
         continue;
       }
       const outcome = await stopProcessGroup(record.pgid || record.pid, { timeoutMs });
+      if (outcome === 'survived') {
+        // Still holding its port and GPU memory: the record stays, so `status` keeps showing it.
+        survivors.push(`${record.name} (pid ${record.pid}, port ${record.port})`);
+        continue;
+      }
       await removeRecord(record.name);
       writeOut(
         outcome === 'stopped'
@@ -41,6 +47,11 @@ export const downCommand: CommandSpec = {
             ? `Killed ${record.name} (pid ${record.pid}): it was still running ${timeoutMs / 1000} s after SIGTERM.`
             : `${record.name} (pid ${record.pid}) had already exited; its record is removed.`,
       );
+    }
+    if (survivors.length) {
+      throw new DevstralError('server', `still running after SIGKILL: ${survivors.join(', ')}`, {
+        hint: 'a process stuck in the kernel or a GPU driver keeps its port and GPU memory until it ends; see `ps -o pid,stat,wchan -p PID` (state D), and wait, or reboot if it never ends. Its record is kept: `devstral status` shows it',
+      });
     }
   },
 };
