@@ -18,9 +18,9 @@ export interface RawPlanInputArgs extends RawPlanArgs {
 
 /** A GGUF on disk: planned from its header, for llama.cpp (the only runtime here that opens a local file). */
 async function localGguf(path: string, options: PlanOptions): Promise<{ model: ModelProfile; quant?: string; repo?: string; revision?: string }> {
-  const [{ stat }, { readGgufFile }, { summarizeGguf }, { profileFromGguf }, { DevstralError }] = await Promise.all([
+  const [{ stat }, { checkModelFile }, { summarizeGguf }, { profileFromGguf }, { DevstralError }] = await Promise.all([
     import('node:fs/promises'),
-    import('../gguf/readGgufFile.js'),
+    import('./checkModelFile.js'),
     import('../gguf/summarizeGguf.js'),
     import('../profiles/profileFromGguf.js'),
     import('../errors.js'),
@@ -28,12 +28,7 @@ async function localGguf(path: string, options: PlanOptions): Promise<{ model: M
   const info = await stat(path).catch(() => undefined);
   if (!info?.isFile()) throw new DevstralError('usage', `--model ${path}: no such file`, { hint: 'give the path of a .gguf file, an hf: reference or a profile id' });
   if (options.runtime && options.runtime !== 'llamacpp') throw new DevstralError('usage', `--runtime ${options.runtime} cannot open a local GGUF file`, { hint: 'use --runtime llamacpp, or a profile id' });
-  let summary;
-  try {
-    summary = summarizeGguf(await readGgufFile(path));
-  } catch (error) {
-    throw new DevstralError('usage', `--model ${path}: not a usable GGUF file (${(error as Error).message})`, { hint: 'check the file (a partial download?)' });
-  }
+  const summary = summarizeGguf((await checkModelFile(path)).header);
   options.runtime = 'llamacpp';
   return { model: profileFromGguf(summary, path, info.size) };
 }

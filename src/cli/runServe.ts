@@ -1,6 +1,9 @@
 /** `devstral serve`: load the model in this process and answer OpenAI-compatible requests until SIGTERM/SIGINT. */
 import { availableParallelism } from 'node:os';
+import { basename } from 'node:path';
 import { DevstralError } from '../errors.js';
+import { summarizeGguf } from '../gguf/summarizeGguf.js';
+import { checkModelFile } from './checkModelFile.js';
 import { clientHost, hostPort } from '../runtimes/hostPort.js';
 import { registerStandalone } from '../supervise/registerStandalone.js';
 import { Engine } from '../server/engine/engine.js';
@@ -40,6 +43,14 @@ export async function runServe(args: CommandArgs): Promise<void> {
 
   const model = await resolveServeModel(args, log);
   const plan = model.plan;
+  // The file is checked before a port opens: a partial download is said as such, not as llama.cpp's failure.
+  const { header } = await checkModelFile(model.path);
+  const trained = summarizeGguf(header).contextLength;
+  if (ctxArg !== undefined && trained !== undefined && ctxArg > trained) {
+    throw new DevstralError('usage', `--ctx ${ctxArg} is past the ${trained} tokens ${basename(model.path)} was trained for`, {
+      hint: `use --ctx ${trained} or less (node-llama-cpp has no RoPE/YaRN scaling to go further; llama-server --rope-scaling yarn or vLLM rope_scaling can)`,
+    });
+  }
   const servedModel = serve.servedModelName ?? model.name;
   const state: ServeState = { servedModel };
   const server = createHttpServer({ state, guard: parseGuardOptions(args, serve.host), ...(serve.apiKey ? { apiKey: serve.apiKey } : {}), log });
@@ -98,7 +109,12 @@ export async function runServe(args: CommandArgs): Promise<void> {
     ...(maxTokensDefault ? { maxTokensDefault } : {}),
     log,
   }).catch((error: unknown) => {
-    throw new DevstralError('server', `cannot load ${model.path}: ${(error as Error).message}`, { hint: 'check that it is a complete GGUF file; with less memory, lower --ctx or --gpu-layers', cause: error });
+    const message = (error as Error).message;
+    const memory = /memory|alloc|VRAM|OOM/i.test(message);
+    throw new DevstralError('server', `cannot load ${model.path}: ${message}`, {
+      hint: memory ? 'not enough memory: lower --ctx, --parallel or --gpu-layers, or use a smaller quantization' : 'see the llama.cpp lines above; the file may not be a model llama.cpp supports',
+      cause: error,
+    });
   });
   if (shuttingDown) return;
   state.backend = engine;

@@ -12,7 +12,7 @@ import { bytesOnDisk } from './blobState.js';
 import { downloadBlob, type DownloadOptions } from './downloadBlob.js';
 import { blobPath, isCommitHash, lockFile, refFile, repoCache, snapshotDir, snapshotFile, symlinkTarget, type RepoCache } from './hfCachePaths.js';
 import type { HubClient } from './hubClient.js';
-import type { GgufSummary } from '../gguf/parseGgufHeader.js';
+import type { GgufSummary } from '../gguf/summarizeGguf.js';
 import { readOfflineSnapshot } from './readOfflineSnapshot.js';
 import { readRemoteGgufHeader } from './readRemoteGgufHeader.js';
 import { selectFiles, type RemoteFile, type Selection } from './selectFiles.js';

@@ -1,6 +1,7 @@
 /** A remote GGUF's header through HTTP Range requests: a few MB instead of the whole file. */
 import { DevstralError } from '../errors.js';
-import { GgufParseError, parseGgufHeader, summarizeGguf, type GgufSummary } from '../gguf/parseGgufHeader.js';
+import { GgufParseError, parseGgufHeader } from '../gguf/parseGgufHeader.js';
+import { summarizeGguf, type GgufSummary } from '../gguf/summarizeGguf.js';
 import type { HubClient } from './hubClient.js';
 
 const FIRST_BYTES = 4 * 1024 * 1024;

@@ -65,3 +65,20 @@ const TENSOR_TYPE_TO_FILE_TYPE: Readonly<Record<number, number>> = {
 export function fileTypeForTensorType(type: number): number | undefined {
   return TENSOR_TYPE_TO_FILE_TYPE[type];
 }
+
+/** ggml block layout per tensor type: elements per block, bytes per block (ggml/src/ggml.c type_traits). */
+const TENSOR_BLOCKS: Readonly<Record<number, readonly [number, number]>> = {
+  0: [1, 4], 1: [1, 2], 2: [32, 18], 3: [32, 20], 6: [32, 22], 7: [32, 24], 8: [32, 34], 9: [32, 36],
+  10: [256, 84], 11: [256, 110], 12: [256, 144], 13: [256, 176], 14: [256, 210], 15: [256, 292],
+  16: [256, 66], 17: [256, 74], 18: [256, 98], 19: [256, 50], 20: [32, 18], 21: [256, 110],
+  22: [256, 82], 23: [256, 136], 24: [1, 1], 25: [1, 2], 26: [1, 4], 27: [1, 8], 28: [1, 8],
+  29: [256, 56], 30: [1, 2], 34: [256, 54], 35: [256, 66], 39: [32, 17],
+};
+
+/** Bytes of a tensor's data; undefined for a type whose layout is not known here. */
+export function tensorDataBytes(type: number, dims: readonly number[]): number | undefined {
+  const block = TENSOR_BLOCKS[type];
+  if (!block) return undefined;
+  const elements = dims.reduce((n, d) => n * d, 1);
+  return Math.ceil(elements / block[0]) * block[1];
+}

@@ -2,7 +2,6 @@ import { GgufParseError } from './GgufParseError.js';
 import { GGUF_VALUE_SIZE, GgufValueType } from './ggufTypes.js';
 
 export { GgufParseError } from './GgufParseError.js';
-export { summarizeGguf, type GgufSummary } from './summarizeGguf.js';
 
 /**
  * Pure GGUF v2/v3 header parser (no fs, no network): magic, version, metadata and tensor infos.

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { readGgufFile } from '../../src/gguf/readGgufFile.js';
-import { GgufParseError, parseGgufHeader, summarizeGguf } from '../../src/gguf/parseGgufHeader.js';
+import { GgufParseError, parseGgufHeader } from '../../src/gguf/parseGgufHeader.js';
+import { summarizeGguf } from '../../src/gguf/summarizeGguf.js';
 import { gguf, writeTinyGguf, type TinyGguf } from '../support/writeTinyGguf.js';
 
 describe('readGgufFile', () => {

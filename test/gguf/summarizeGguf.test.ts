@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { quantizationName, tensorTypeName } from '../../src/gguf/ggufTypes.js';
-import { parseGgufHeader, summarizeGguf, type GgufHeader } from '../../src/gguf/parseGgufHeader.js';
+import { parseGgufHeader, type GgufHeader } from '../../src/gguf/parseGgufHeader.js';
+import { summarizeGguf } from '../../src/gguf/summarizeGguf.js';
 import { buildTinyGguf, encodeGguf, gguf, TINY_CHAT_TEMPLATE, type GgufWriteValue } from '../support/writeTinyGguf.js';
 
 const parse = (bytes: Uint8Array) => parseGgufHeader(bytes) as GgufHeader;

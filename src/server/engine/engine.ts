@@ -61,15 +61,28 @@ export class Engine implements ChatBackend {
 
   static async load(options: EngineOptions): Promise<Engine> {
     const nlc = await import('node-llama-cpp');
+    // llama.cpp's own error lines: logged once, and the last one names the reason if loading fails.
+    const errors: string[] = [];
     const llama = await nlc.getLlama({
       gpu: options.gpu,
       build: 'never',
       maxThreads: options.threads,
       logLevel: nlc.LlamaLogLevel.warn,
       logger: (level, message) => {
-        if (level === nlc.LlamaLogLevel.error || level === nlc.LlamaLogLevel.fatal) options.log(`llama.cpp: ${message.trim()}`);
+        if (level !== nlc.LlamaLogLevel.error && level !== nlc.LlamaLogLevel.fatal) return;
+        errors.push(message.trim());
+        options.log(`llama.cpp: ${message.trim()}`);
       },
     });
+    try {
+      return await Engine.loadOn(nlc, llama, options);
+    } catch (error) {
+      const reason = errors.filter(Boolean).at(-1);
+      throw new Error(reason && !(error as Error).message.includes(reason) ? `${(error as Error).message} (llama.cpp: ${reason})` : (error as Error).message, { cause: error });
+    }
+  }
+
+  private static async loadOn(nlc: Nlc, llama: Llama, options: EngineOptions): Promise<Engine> {
     const tools = await ToolGrammars.install(llama);
     if (!tools.hooked) options.log('warning: node-llama-cpp internals changed; tool-call arguments are constrained to JSON objects only, not to their schemas');
     const model = await llama.loadModel({
