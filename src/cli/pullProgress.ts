@@ -57,6 +57,8 @@ function lineProgress(out: NodeJS.WritableStream): PullProgress {
         if (now - (lastPrint.get(event.path) ?? 0) < 5000) return;
         lastPrint.set(event.path, now);
         out.write(`${event.path}  ${formatTransfer(event.bytes, event.size, rate)}\n`);
+      } else if (event.type === 'retry') {
+        out.write(`${event.path}  ${retryText(event)}\n`);
       } else if (event.type === 'file-done') {
         out.write(`${event.path}  ${event.cached ? 'already complete' : `done, ${formatBytes(event.fetchedBytes)} fetched`}\n`);
       }
@@ -105,6 +107,8 @@ function ttyProgress(): PullProgress {
         withSlot(event.path, (slot) => slot.setTitle(`${event.path}  ${formatTransfer(event.bytes, event.size, rate)}`));
       } else if (event.type === 'waiting') {
         withSlot(event.path, (slot) => slot.setTitle(`${event.path}  waiting for another devstral pull of the same file`));
+      } else if (event.type === 'retry') {
+        withSlot(event.path, (slot) => slot.setTitle(`${event.path}  ${retryText(event)}`));
       } else if (event.type === 'gguf') {
         const s = event.summary;
         withSlot(event.path, (slot) => slot.setTitle(`${event.path}  GGUF ${s.architecture} ${s.quantization}, ${s.blockCount} layers, context ${s.contextLength}`));
@@ -120,4 +124,9 @@ function ttyProgress(): PullProgress {
       await run?.catch(() => undefined);
     },
   };
+}
+
+/** "connection dropped: retrying in 2 s (attempt 2 of 6), from the bytes on disk" */
+function retryText(event: Extract<PullEvent, { type: 'retry' }>): string {
+  return `${event.reason}: retrying in ${Math.max(1, Math.round(event.waitMs / 1000))} s (attempt ${event.attempt + 1} of ${event.attempts}), from the bytes on disk`;
 }

@@ -6,6 +6,7 @@
  */
 import { rename, rm } from 'node:fs/promises';
 import { DevstralError } from '../errors.js';
+import { networkFailure } from './networkRetry.js';
 import { incompletePath, loadBlobState, removeBlobState, saveBlobState, type BlobState } from './blobState.js';
 import { chunkLength, chunkStart, layoutChunks, nextChunk, planChunks, type ChunkPlan } from './chunkPlan.js';
 import type { HubClient, OpenedFile } from './hubClient.js';
@@ -42,6 +43,8 @@ export interface DownloadOptions {
   signal?: AbortSignal;
   /** Bytes of the file on disk so far (resumed bytes included). */
   onProgress?: (bytesOnDisk: number) => void;
+  /** A part failed (a dropped connection, a stall) and is tried again after `waitMs`, from the bytes already on disk. */
+  onRetry?: (info: { attempt: number; attempts: number; waitMs: number; reason: string }) => void;
 }
 
 export interface DownloadResult {
@@ -212,13 +215,16 @@ class BlobRun {
           attempt = 0;
           continue;
         }
+        const reason = networkFailure(error) === 'dropped' ? 'connection dropped' : networkFailure(error) === 'unreachable' ? 'cannot reach the server' : (error as Error).message;
         if (attempt >= attempts) {
-          throw new DevstralError('download', `${this.blob.label}: bytes ${chunkStart(this.plan, i) + this.state.done[i]!}.. failed ${attempts} times: ${(error as Error).message}`, {
+          throw new DevstralError('download', `${this.blob.label}: bytes ${chunkStart(this.plan, i) + this.state.done[i]!}.. failed ${attempts} times: ${reason} (${(error as Error).message})`, {
             hint: 'check the network and run the pull again: it resumes from the bytes already on disk',
             cause: error,
           });
         }
-        await sleep((this.options.retryBaseMs ?? 500) * 2 ** (attempt - 1), this.options.signal);
+        const waitMs = (this.options.retryBaseMs ?? 500) * 2 ** (attempt - 1);
+        this.options.onRetry?.({ attempt, attempts, waitMs, reason });
+        await sleep(waitMs, this.options.signal);
       }
     }
   }

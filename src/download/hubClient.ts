@@ -3,6 +3,7 @@ import { DirectHttpClient } from '../net/directHttpClient.js';
 import { EnvHttpProxyAgent, request, usesProxyOrGlobalDispatcher, type Dispatcher } from '../net/undici.js';
 import { packageInfo } from '../packageInfo.js';
 import { hubError, networkError } from './hubErrors.js';
+import { networkFailure, withNetworkRetries } from './networkRetry.js';
 import type { RemoteFile, TreeFile } from './selectFiles.js';
 
 export interface HubClientOptions {
@@ -146,21 +147,23 @@ export class HubClient {
   }
 
   private async getJsonPage(url: string, context: { repo: string; revision?: string }): Promise<{ data: unknown; link: string | undefined }> {
-    for (let attempt = 1; ; attempt++) {
-      let opened: OpenedFile;
-      try {
-        opened = await this.open(url);
-      } catch (error) {
-        if (attempt < API_ATTEMPTS) continue;
-        throw networkError(this.endpoint, error);
-      }
-      if (opened.status >= 500 && attempt < API_ATTEMPTS) {
-        await opened.body.dump();
-        await new Promise((r) => setTimeout(r, 200 * 2 ** attempt));
-        continue;
-      }
-      if (opened.status !== 200) return this.raiseFor(opened, context);
-      return { data: await opened.body.json(), link: header(opened.headers, 'link') };
+    try {
+      // The body is read inside the retry: a connection dropped in the middle of a listing is retried too.
+      return await withNetworkRetries(async () => {
+        for (let attempt = 1; ; attempt++) {
+          const opened = await this.open(url);
+          if (opened.status >= 500 && attempt < API_ATTEMPTS) {
+            await opened.body.dump();
+            await new Promise((r) => setTimeout(r, 200 * 2 ** attempt));
+            continue;
+          }
+          if (opened.status !== 200) return this.raiseFor(opened, context);
+          return { data: await opened.body.json(), link: header(opened.headers, 'link') };
+        }
+      }, { attempts: API_ATTEMPTS, baseMs: 300 });
+    } catch (error) {
+      throw networkFailure(error) ? networkError(this.endpoint, error) : error;
     }
   }
+
 }

@@ -1,5 +1,6 @@
-/** Hub HTTP failures -> errors that say what to do. Pure. */
+/** Hub HTTP and network failures -> errors that say what to do. Pure. */
 import { DevstralError } from '../errors.js';
+import { networkFailure } from './networkRetry.js';
 
 export interface HubFailure {
   status: number;
@@ -39,6 +40,12 @@ export function hubError(f: HubFailure): DevstralError {
 
 export function networkError(endpoint: string, cause: unknown): DevstralError {
   const code = (cause as { code?: string }).code ?? (cause as Error).message;
+  if (networkFailure(cause) === 'dropped') {
+    return new DevstralError('download', `connection dropped by ${endpoint} (${code}), again after retries`, {
+      hint: 'the server accepted and then closed the connection: run the pull again (it resumes from what is on disk); behind a proxy, check HTTPS_PROXY',
+      cause,
+    });
+  }
   return new DevstralError('download', `cannot reach ${endpoint} (${code})`, {
     hint: 'check the network or proxy (HTTPS_PROXY); to use only files already downloaded, set HF_HUB_OFFLINE=1',
     cause,

@@ -30,6 +30,7 @@ export type PullEvent =
   /** Read from the remote header before a GGUF is downloaded. */
   | { type: 'gguf'; path: string; summary: GgufSummary }
   | { type: 'progress'; path: string; bytes: number; size: number }
+  | { type: 'retry'; path: string; attempt: number; attempts: number; waitMs: number; reason: string }
   | { type: 'file-done'; path: string; size: number; fetchedBytes: number; cached: boolean };
 
 export interface PullOptions extends Omit<DownloadOptions, 'client' | 'onProgress'> {
@@ -125,7 +126,11 @@ async function fetchBlob(request: PullRequest, file: RemoteFile, cache: RepoCach
     options.onEvent?.({ type: 'file-start', path: file.path, size: file.size, resumedBytes });
     const result = await downloadBlob(
       { url, size: file.size, etag: file.etag, lfs: file.lfs, dest, label, ...(file.downloadUrl ? { downloadUrl: file.downloadUrl } : {}) },
-      { ...options, onProgress: (bytes) => options.onEvent?.({ type: 'progress', path: file.path, bytes, size: file.size }) },
+      {
+        ...options,
+        onProgress: (bytes) => options.onEvent?.({ type: 'progress', path: file.path, bytes, size: file.size }),
+        onRetry: (retry) => options.onEvent?.({ type: 'retry', path: file.path, ...retry }),
+      },
     );
     return result.fetchedBytes;
   } finally {

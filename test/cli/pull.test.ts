@@ -113,3 +113,61 @@ describe('devstral pull', () => {
     assert.deepEqual(readFileSync(join(summary.snapshot, 'w.bin')), gen(0, BIG));
   });
 });
+
+/** A TCP proxy in front of the hub that accepts connections and drops the ones `drop` picks right after the request. */
+async function droppingProxy(target: string, drop: (n: number) => boolean): Promise<{ url: string; close: () => Promise<void> }> {
+  const { createServer, connect } = await import('node:net');
+  const { port, hostname } = new URL(target);
+  let n = 0;
+  const sockets = new Set<import('node:net').Socket>();
+  const server = createServer((client) => {
+    sockets.add(client);
+    client.on('close', () => sockets.delete(client));
+    client.on('error', () => undefined);
+    if (drop(n++)) return void client.once('data', () => client.destroy());
+    const upstream = connect(Number(port), hostname);
+    upstream.on('error', () => client.destroy());
+    client.pipe(upstream).pipe(client);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
+    close: () => new Promise((resolve) => { for (const s of sockets) s.destroy(); server.close(() => resolve()); }),
+  };
+}
+
+describe('devstral pull over a network that drops connections', () => {
+  const pullVia = (endpoint: string, cache: string, ...args: string[]) =>
+    new Promise<{ code: number; out: string; err: string }>((resolve) => {
+      execFile(process.execPath, [bin, 'pull', ...args], { encoding: 'utf8', env: envFor(cache, { HF_ENDPOINT: endpoint }) }, (error, out, err) => resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, out, err }));
+    });
+
+  it('connections dropped before the answer (hub API, HEAD, GGUF header) and in the middle of the file are retried: the pull completes and says so', async () => {
+    const proxy = await droppingProxy(hub.url, (n) => n % 2 === 0);
+    // The CDN drops each file's first answer after 1000 bytes.
+    hub.setFault((req) => (req.server === 'cdn' && req.method === 'GET' && req.attempt === 1 ? { dropAfterBytes: 1000 } : undefined));
+    try {
+      const cache = mkdtempSync(join(tmpdir(), 'devstral-pull-drops-'));
+      const gguf = await pullVia(proxy.url, cache, 'hf:mistralai/Devstral-Small-2507_gguf/Devstral-Small-2507-Q5_K_M.gguf');
+      assert.equal(gguf.code, 0, gguf.err);
+      const repo = await pullVia(proxy.url, cache, 'hf:acme/model');
+      assert.equal(repo.code, 0, repo.err);
+      assert.match(repo.err, /w\.bin {2}connection dropped: retrying in \d+ s \(attempt 2 of \d+\), from the bytes on disk/);
+    } finally {
+      hub.setFault(undefined);
+      await proxy.close();
+    }
+  });
+
+  it('a server that accepts and then always drops is "connection dropped" (exit 6), not "cannot reach", and no bug report', async () => {
+    const proxy = await droppingProxy(hub.url, () => true);
+    try {
+      const r = await pullVia(proxy.url, mkdtempSync(join(tmpdir(), 'devstral-pull-drops-')), 'hf:acme/model');
+      assert.equal(r.code, 6, r.err);
+      assert.match(r.err, /connection dropped by http:\/\/127\.0\.0\.1:\d+/);
+      assert.doesNotMatch(r.err, /cannot reach|bug/);
+    } finally {
+      await proxy.close();
+    }
+  });
+});
