@@ -23,14 +23,17 @@ export class DevstralError extends Error {
   readonly exitCode: number;
   readonly hint: string | undefined;
   readonly details: string[];
+  /** The command already said it (a health report): only the exit code is left to give. */
+  readonly reported: boolean;
 
-  constructor(code: ErrorCode, message: string, options: { hint?: string; details?: string[]; cause?: unknown } = {}) {
+  constructor(code: ErrorCode, message: string, options: { hint?: string; details?: string[]; cause?: unknown; reported?: boolean } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'DevstralError';
     this.code = code;
     this.exitCode = ExitCode[code];
     this.hint = options.hint;
     this.details = options.details ?? [];
+    this.reported = options.reported ?? false;
   }
 }
 

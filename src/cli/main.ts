@@ -30,6 +30,7 @@ const debug = argv.includes('--debug');
 const commands = [upCommand, detectCommand, planCommand, commandCommand, pullCommand, serveCommand, gatewayCommand, healthCommand, statusCommand, logsCommand, downCommand, benchCommand, profilesCommand];
 
 function fail(error: unknown): never {
+  if (error instanceof DevstralError && error.reported && !debug) process.exit(error.exitCode);
   process.stderr.write(renderError(error, debug));
   if (json && error instanceof DevstralError) {
     process.stdout.write(`${JSON.stringify({ error: { code: error.code, message: error.message, hint: error.hint, details: error.details } })}\n`);

@@ -5,8 +5,8 @@
 import { createInterface } from 'node:readline/promises';
 import { DevstralError } from '../errors.js';
 import { normalizeBaseUrl } from '../health/normalizeBaseUrl.js';
-import { AGENT_MIN_CONTEXT } from '../plan/plan.js';
 import { clientHost, hostPort } from '../runtimes/hostPort.js';
+import type { EndpointReport } from '../health/endpointReport.js';
 import type { GatewayFront } from '../up/gatewayFront.js';
 import type { CommandArgs } from './commandSpec.js';
 import { writeOut } from './output.js';
@@ -120,6 +120,7 @@ async function up(args: CommandArgs, interrupted: AbortSignal): Promise<void> {
     await registry.removeRecord(name);
   };
 
+  let smoke: EndpointReport | undefined;
   try {
     // 5. Wait until it really serves (vLLM: minutes, while the log shows progress).
     const { waitUntilServing, ServerFailed } = await import('../up/waitUntilServing.js');
@@ -166,10 +167,11 @@ async function up(args: CommandArgs, interrupted: AbortSignal): Promise<void> {
     // 6. Smoke test: a chat, a forced tool call, a stream.
     if (args.smoke !== false) {
       const { checkEndpoint } = await import('../health/checkEndpoint.js');
-      const report = await checkEndpoint({ baseUrl, model: plan.endpoint.model, signal: interrupted, ...(serve.apiKey ? { apiKey: serve.apiKey } : {}), minContext: Math.min(AGENT_MIN_CONTEXT, plan.contextLength) });
+      // The same rule as `devstral health`: below what an agent needs is a warning, whatever the plan chose.
+      smoke = await checkEndpoint({ baseUrl, model: plan.endpoint.model, signal: interrupted, ...(serve.apiKey ? { apiKey: serve.apiKey } : {}) });
       const { renderHealthReport } = await import('../health/renderHealthReport.js');
-      if (!json) log(`\n${renderHealthReport(report)}`);
-      if (report.verdict !== 'healthy') throw new DevstralError('server', `the server started but failed its smoke test (${report.verdict})`, { hint: `see the checks above and the log: ${logPath}; --no-smoke skips the test` });
+      if (!json) log(`\n${renderHealthReport(smoke)}`);
+      if (smoke.verdict !== 'healthy') throw new DevstralError('server', `the server started but failed its smoke test (${smoke.verdict})`, { hint: `see the checks above and the log: ${logPath}; --no-smoke skips the test` });
     }
   } catch (error) {
     await stop().catch(() => undefined);
@@ -180,7 +182,7 @@ async function up(args: CommandArgs, interrupted: AbortSignal): Promise<void> {
   const { renderConnectInfo, connectSettings } = await import('../up/renderConnectInfo.js');
   const info = { baseUrl, model: plan.endpoint.model, contextLength: plan.contextLength, ...(serve.apiKey ? { apiKey: serve.apiKey } : {}) };
   if (json) {
-    writeOut(JSON.stringify({ name, runtime: plan.runtime, ...info, pid: started.process?.pid ?? null, logPath, detached: args.detach === true, settings: connectSettings(info) }, null, 2));
+    writeOut(JSON.stringify({ name, runtime: plan.runtime, ...info, pid: started.process?.pid ?? null, logPath, detached: args.detach === true, ...(smoke ? { checks: smoke.checks } : {}), settings: connectSettings(info) }, null, 2));
   } else {
     log(`\nReady: ${plan.runtime} serves "${plan.endpoint.model}" at ${baseUrl}\n`);
     log(renderConnectInfo(info));

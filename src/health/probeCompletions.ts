@@ -64,6 +64,8 @@ export async function checkChat(t: CompletionTarget): Promise<CheckOutcome> {
   if (!a.ok) return { status: 'fail', detail: a.reason };
   if (typeof a.message.content !== 'string') return { status: 'fail', detail: 'the message has no text content' };
   const tokens = a.answer.usage?.completion_tokens;
+  // A model that answers nothing cannot drive an agent, whatever the status code says.
+  if (!a.message.content.trim()) return { status: 'fail', detail: `the answer is empty (finish_reason ${a.finish}${typeof tokens === 'number' ? `, ${tokens} tokens` : ''})` };
   return { status: 'pass', detail: `${a.finish}${typeof tokens === 'number' ? `, ${tokens} tokens` : ''}: ${quote(a.message.content)}` };
 }
 

@@ -13,7 +13,8 @@ function renderCheck(check: CheckResult, nameWidth: number): string {
 }
 
 export function renderVerdict(report: EndpointReport): string {
-  if (report.verdict === 'unreachable') return `unreachable: ${report.checks[0]?.detail ?? report.baseUrl}`;
+  // The failed check above says why; the verdict says what to do.
+  if (report.verdict === 'unreachable') return 'unreachable: nothing else was checked (start the server, or wait for it with --wait SECONDS)';
   const failed = report.checks.filter((c) => c.required && c.status === 'fail').map((c) => c.name);
   if (report.verdict === 'unhealthy') return `unhealthy: ${failed.join(', ')} failed`;
   const warned = report.checks.filter((c) => c.status === 'warn').map((c) => c.name);

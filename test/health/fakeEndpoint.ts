@@ -23,6 +23,8 @@ export interface Behaviour {
   ollama?: { numCtx: number };
   /** llama-server's /props n_ctx. */
   props?: { nCtx: number };
+  /** empty: chat answers with no text (finish_reason stop). */
+  chat?: 'ok' | 'empty';
 }
 
 export interface Fake {
@@ -74,7 +76,7 @@ export async function startFake(behaviour: Behaviour, port = 0): Promise<Fake> {
     if (path !== '/v1/chat/completions' || req.method !== 'POST') return send(res, 404, { error: { message: `no route ${path}` } });
     const body = await readBody(req);
     if (body.stream) return stream(res, b.sse ?? 'ok');
-    let message: Record<string, unknown> = { role: 'assistant', content: 'OK' };
+    let message: Record<string, unknown> = { role: 'assistant', content: b.chat === 'empty' ? '' : 'OK' };
     let finish = 'stop';
     if (body.tools && b.tools === 'leak') message = { role: 'assistant', content: '[TOOL_CALLS]get_weather[ARGS]{"unit": "c"}' };
     else if (body.tools && b.tools === 'text') message = { role: 'assistant', content: 'I cannot look up the weather.' };

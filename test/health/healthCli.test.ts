@@ -16,8 +16,9 @@ async function fake(behaviour: Behaviour, port?: number): Promise<Fake> {
   return f;
 }
 const noServers = () => ({ DEVSTRAL_STATE_DIR: mkdtempSync(join(tmpdir(), 'devstral-health-state-')) });
-/** --json prints the report on the first line; a failure adds the error on the next. */
-const firstJson = (out: string) => JSON.parse(out.split('\n')[0]!) as EndpointReport;
+/** --json prints one document, `{ verdict, reports }`, whatever the outcome. */
+const healthJson = (out: string) => JSON.parse(out) as { verdict: string; reports: EndpointReport[] };
+const firstJson = (out: string) => healthJson(out).reports[0]!;
 
 describe('devstral health', () => {
   it('a good server: every check in text, exit 0', async () => {
@@ -27,16 +28,29 @@ describe('devstral health', () => {
     for (const line of ['✔ reachable', '✔ health', '✔ models', '✔ chat', '✔ streaming', '✔ tool-call', '✔ json-mode', '✔ context', 'healthy: every required check passed']) assert.ok(r.out.includes(line), line);
   });
 
-  it('unreachable: exit 8, and --json prints the report before the error', async () => {
+  it('unreachable: exit 8, said once; --json prints one document of the one shape', async () => {
     const url = `http://127.0.0.1:${await freePort()}`;
     const text = await runCli(['health', url]);
     assert.equal(text.code, 8, text.out + text.err);
     assert.match(text.out, /✖ reachable .*connection refused/);
-    assert.match(text.err, /error: .* does not answer/);
+    assert.equal((text.out + text.err).match(/refused/g)?.length, 1, text.out + text.err);
+    assert.match(text.out, /^unreachable: nothing else was checked/m);
+    assert.equal(text.err, '');
     const json = await runCli(['health', url, '--json']);
     assert.equal(json.code, 8);
-    assert.equal(firstJson(json.out).verdict, 'unreachable');
-    assert.equal(JSON.parse(json.out.split('\n')[1]!).error.code, 'unreachable');
+    const doc = healthJson(json.out);
+    assert.equal(doc.verdict, 'unreachable');
+    assert.equal(doc.reports.length, 1);
+    assert.equal(doc.reports[0]!.verdict, 'unreachable');
+  });
+
+  it('an empty answer fails the chat check', async () => {
+    const f = await fake({ chat: 'empty' });
+    const r = await runCli(['health', f.url, '--json']);
+    assert.equal(r.code, 9, r.out);
+    const chat = firstJson(r.out).checks.find((c) => c.name === 'chat')!;
+    assert.equal(chat.status, 'fail');
+    assert.match(chat.detail, /the answer is empty/);
   });
 
   it('vLLM with --wait: connection refused while it loads, then ready: exit 0', async () => {
@@ -87,7 +101,8 @@ describe('devstral health', () => {
       const check = firstJson(r.out).checks.find((c) => c.name === failed)!;
       assert.equal(check.status, 'fail');
       assert.match(check.detail, why);
-      assert.match(r.err, /failed required checks/);
+      assert.equal(healthJson(r.out).verdict, 'unhealthy');
+      assert.equal(r.err, '', 'one JSON document; nothing repeated on stderr');
     }
   });
 
@@ -117,8 +132,8 @@ describe('devstral health', () => {
 
   it('without a URL: the servers of devstral up, or a clear message when there are none', async () => {
     const empty = await runCli(['health'], { env: noServers() });
-    assert.equal(empty.code, 2);
-    assert.match(empty.err, /no servers started with devstral up; give a URL/);
+    assert.equal(empty.code, 8, 'the documented code for nothing to reach, not the usage code');
+    assert.match(empty.err, /no server to check[\s\S]*give its URL/);
     const env = noServers();
     const f = await fake({ apiKey: 'k1', models: ['one', 'two'] });
     const saved = process.env.DEVSTRAL_STATE_DIR;
@@ -131,7 +146,7 @@ describe('devstral health', () => {
     }
     const r = await runCli(['health', '--json'], { env });
     assert.equal(r.code, 0, r.err);
-    const reports = JSON.parse(r.out) as EndpointReport[];
+    const { reports } = healthJson(r.out);
     assert.deepEqual(reports.map((x) => [x.baseUrl, x.model, x.verdict]), [[`${f.url}/v1`, 'two', 'healthy']]);
   });
 

@@ -36,7 +36,7 @@ describe('devstral health against devstral serve', () => {
   it('--wait through the load, then every required check passes (forced tool call, JSON mode): exit 0', async () => {
     const r = await runCli(['health', url, '--wait', '120', '--min-ctx', '1024', '--json'], { env: { OPENAI_API_KEY: KEY } });
     assert.equal(r.code, 0, `${r.out}\n${r.err}\n${log}`);
-    const report = JSON.parse(r.out) as EndpointReport;
+    const report = (JSON.parse(r.out) as { reports: EndpointReport[] }).reports[0]!;
     assert.equal(report.verdict, 'healthy');
     const status = Object.fromEntries(report.checks.map((c) => [c.name, c.status]));
     for (const name of ['reachable', 'health', 'models', 'chat', 'streaming', 'tool-call', 'context']) assert.equal(status[name], 'pass', `${name}: ${JSON.stringify(report.checks)}`);
@@ -51,7 +51,7 @@ describe('devstral health against devstral serve', () => {
   it('without the key: models fails saying an API key is needed, exit 9', async () => {
     const r = await runCli(['health', url, '--json']);
     assert.equal(r.code, 9);
-    const report = JSON.parse(r.out.split('\n')[0]!) as EndpointReport;
+    const report = (JSON.parse(r.out) as { reports: EndpointReport[] }).reports[0]!;
     assert.match(report.checks.find((c) => c.name === 'models')!.detail, /needs an API key/);
   });
 });

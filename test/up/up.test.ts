@@ -61,6 +61,12 @@ describe('devstral up', () => {
     const servers = JSON.parse(status.out) as { name: string; state: string }[];
     assert.equal(servers.find((s) => s.name === 'e2e')?.state, 'ready');
 
+    // One rule for the context in up's smoke test and in health: 2048 tokens is below what an agent needs.
+    const health = await cli('health', summary.baseUrl, '--json');
+    const healthContext = (JSON.parse(health.out) as { reports: { checks: { name: string; status: string }[] }[] }).reports[0]!.checks.find((c) => c.name === 'context')!;
+    const upContext = (summary.checks as { name: string; status: string }[]).find((c) => c.name === 'context')!;
+    assert.deepEqual([upContext.status, healthContext.status], ['warn', 'warn']);
+
     const client = new OpenAI({ baseURL: summary.baseUrl, apiKey: 'none' });
     const r = await client.chat.completions.create({ model: summary.model, messages: [{ role: 'user', content: 'hi' }], max_tokens: 4 });
     assert.equal(r.choices.length, 1);
