@@ -119,4 +119,6 @@ export interface Rejection {
   reason: string;
   /** memory: it does not fit; platform: the runtime cannot run here at all. */
   kind: 'memory' | 'platform';
+  /** The most context that does fit, when only --min-ctx stood in the way. */
+  fitsContext?: number;
 }

@@ -151,14 +151,18 @@ export function planGguf(model: ModelProfile, budget: MemoryBudget, options: Pla
     : (cpuOnly(good) ?? cpuOnly(low));
   if (chosen) return chosen;
 
-  // 4. Nothing reaches the wanted context: the best file that fits with a smaller one, with a warning.
+  // 4. Nothing reaches the wanted context: the best file that fits with a smaller one, with a warning; but a
+  // minimum the user asked for (--min-ctx) is a minimum: then this is only what would fit, said in the refusal.
   if (options.ctx === undefined) {
     for (const c of all) {
       const ctx = maxPlacedContext(model, c.bytes, 'q8_0', hasGpu ? budget : { ...budget, gpus: [] }, extra, minCtx);
-      if (ctx >= SMALLEST_USEFUL_CONTEXT) {
-        const placement = placeGguf(model, c.bytes, 'q8_0', ctx, hasGpu ? budget : { ...budget, gpus: [] }, extra)!;
-        return done(c, placement, [`${c.artifact.quantization} fits only with ${ctx} tokens of context (q8_0 KV cache)`]);
+      if (ctx < SMALLEST_USEFUL_CONTEXT) continue;
+      if (options.minCtx !== undefined) {
+        rejections.push({ runtime, artifact: c.artifact.id, bytes: c.bytes, reason: `at most ${ctx} tokens fit here (${c.artifact.quantization}, q8_0 KV cache), below the ${options.minCtx} asked for`, kind: 'memory', fitsContext: ctx });
+        break;
       }
+      const placement = placeGguf(model, c.bytes, 'q8_0', ctx, hasGpu ? budget : { ...budget, gpus: [] }, extra)!;
+      return done(c, placement, [`${c.artifact.quantization} fits only with ${ctx} tokens of context (q8_0 KV cache)`]);
     }
   }
   return { rejections };

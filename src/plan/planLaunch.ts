@@ -180,11 +180,13 @@ function refusal(facts: HardwareFacts, model: ModelProfile, options: PlanOptions
     const hint = options.runtime === 'vllm' ? 'vLLM needs Linux with NVIDIA GPUs: drop --runtime, or print the command for such a box with --hardware (see `devstral profiles list`)' : 'drop --runtime or --quant, or see `devstral profiles show`';
     return new DevstralError('noPlan', `${model.name} cannot run ${options.runtime ? `on ${options.runtime} ` : ''}here`, { details, hint });
   }
-  const hints = ['a smaller --quant or --ctx', 'a machine with more memory'];
+  const fits = Math.max(0, ...rejections.flat().map((r) => r.fitsContext ?? 0));
+  const hints = fits && options.minCtx !== undefined ? [`--min-ctx ${fits} (the most that fits here)`, 'a machine with more memory'] : ['a smaller --quant or --ctx', 'a machine with more memory'];
   if (facts.gpus.some((g) => g.vendor === 'apple') && facts.memory.totalMiB >= 24 * 1024) hints.unshift('raising the Metal limit: sudo sysctl iogpu.wired_limit_mb=<MiB>');
   if (options.runtime) hints.unshift('another --runtime');
   if (ollamaFit) hints.unshift(`--runtime ollama (${ollamaFit.artifact.ollama} fits, ${ollamaFit.contextLength} tokens)`);
-  return new DevstralError('noPlan', `${model.name} does not fit on this machine (${have})`, { details, hint: `try ${hints.join(', or ')}` });
+  const what = fits && options.minCtx !== undefined ? `with at least ${options.minCtx} tokens of context ` : '';
+  return new DevstralError('noPlan', `${model.name} does not fit ${what}on this machine (${have})`, { details, hint: `try ${hints.join(', or ')}` });
 }
 
 /**

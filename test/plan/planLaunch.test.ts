@@ -177,6 +177,19 @@ describe('planLaunch follows the user', () => {
     assert.equal(p.contextLength, 4096);
   });
 
+  it('--min-ctx is a minimum: a machine that cannot reach it gets a refusal with what fits and what it would take', () => {
+    assert.throws(() => plan(hw('cpu-only-16gb'), { minCtx: 32768 }), (e: DevstralError) => {
+      assert.equal(e.code, 'noPlan');
+      assert.match(e.message, /does not fit with at least 32768 tokens of context/);
+      assert.ok(e.details.some((d) => /with 32768 tokens needs [\d.]+ GiB; [\d.]+ GiB of RAM available/.test(d)), e.details.join('\n'));
+      assert.match(e.hint!, /--min-ctx \d+ \(the most that fits here\)/);
+      return true;
+    });
+    // Without --min-ctx the default aim is softer: a smaller context, with a warning.
+    const p = plan(hw('cpu-only-16gb'));
+    assert.ok(p.contextLength < 32768 && p.warnings.some((w) => /below 32768/.test(w)));
+  });
+
   it('--ctx and --min-ctx above the model maximum are usage errors', () => {
     assert.throws(() => plan(hw('1x-h100-80gb'), { minCtx: 200000 }), (e: DevstralError) => e.code === 'usage' && /--min-ctx 200000/.test(e.message));
     assert.throws(() => plan(hw('1x-h100-80gb'), { ctx: 200000 }), (e: DevstralError) => e.code === 'usage');
