@@ -30,6 +30,7 @@ async function localGguf(path: string, options: PlanOptions): Promise<{ model: M
   if (options.runtime && options.runtime !== 'llamacpp') throw new DevstralError('usage', `--runtime ${options.runtime} cannot open a local GGUF file`, { hint: 'use --runtime llamacpp, or a profile id' });
   const summary = summarizeGguf((await checkModelFile(path)).header);
   options.runtime = 'llamacpp';
+  options.localFile = true;
   return { model: profileFromGguf(summary, path, info.size) };
 }
 

@@ -1,11 +1,11 @@
 /** `serve --model`: a local GGUF, an hf: GGUF (pulled into the HF cache), or a profile id (planned, then pulled). */
 import { existsSync } from 'node:fs';
-import { basename } from 'node:path';
 import { DevstralError } from '../errors.js';
 import { createHubClient } from '../download/createHubClient.js';
 import { pullSnapshot } from '../download/pullSnapshot.js';
 import { pullTargetForArtifact, pullTargetForRef } from '../download/pullTarget.js';
 import type { Plan } from '../plan/plan.js';
+import { servedIdForFile } from '../profiles/profileFromGguf.js';
 import type { CommandArgs } from './commandSpec.js';
 
 export interface ServeModel {
@@ -32,7 +32,7 @@ export async function resolveServeModel(args: CommandArgs, log: (line: string) =
   const ref = args.model === undefined ? undefined : String(args.model);
   if (ref !== undefined && (ref.toLowerCase().endsWith('.gguf') || existsSync(ref)) && !ref.startsWith('hf:')) {
     if (!existsSync(ref)) throw new DevstralError('usage', `--model ${ref}: no such file`, { hint: 'give the path of a .gguf file, an hf: reference or a profile id' });
-    return { path: ref, name: basename(ref).replace(/\.gguf$/i, '') };
+    return { path: ref, name: servedIdForFile(ref) };
   }
   const { loadCatalog } = await import('../profiles/profileCatalog.js');
   const { resolveModel } = await import('../profiles/resolveModel.js');

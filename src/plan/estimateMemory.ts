@@ -51,6 +51,16 @@ export function roundContext(tokens: number): number {
   return Math.max(0, Math.floor(tokens / 1024) * 1024);
 }
 
+/** Sizes as people say them: GiB for model files, MiB and KiB for small ones (a test model is not "0.0 GiB"). */
 export function formatGiB(bytes: number): string {
-  return `${(bytes / GiB).toFixed(1)} GiB`;
+  if (bytes >= 0.95 * GiB || bytes === 0) return `${(bytes / GiB).toFixed(1)} GiB`;
+  if (bytes >= 1024 * 1024) return `${(bytes / (1024 * 1024)).toFixed(bytes >= 10 * 1024 * 1024 ? 0 : 1)} MiB`;
+  return `${Math.max(1, Math.round(bytes / 1024))} KiB`;
+}
+
+/** A parameter count as a model size: 24B, 1.3B, 410M, 0.3M. */
+export function formatParameters(n: number): string {
+  if (n >= 1e9) return `${(n / 1e9).toFixed(n >= 1e10 ? 0 : 1).replace(/\.0$/, '')}B`;
+  if (n >= 1e6) return `${(n / 1e6).toFixed(n >= 1e7 ? 0 : 1).replace(/\.0$/, '')}M`;
+  return `${(n / 1e6).toFixed(2)}M`;
 }

@@ -20,6 +20,8 @@ export interface PlanOptions {
   repo?: string;
   /** A branch, tag or commit of the artifact's repo (hf:...@REVISION). */
   revision?: string;
+  /** The model is a GGUF file on disk (--model FILE.gguf): only llama.cpp opens one. */
+  localFile?: boolean;
 }
 
 /** Where and how the server listens: fed to the launch-command builders. */

@@ -1,7 +1,7 @@
 /** Chooses the GGUF, KV cache type, context and GPU layers for llama.cpp or Ollama. Pure. */
 import type { Artifact, ModelProfile } from '../profiles/modelProfile.js';
 import { artifactSize } from './artifactSize.js';
-import { estimateLlamaCppOverhead, formatGiB, kvBytesPerToken } from './estimateMemory.js';
+import { estimateLlamaCppOverhead, formatGiB, formatParameters, kvBytesPerToken } from './estimateMemory.js';
 import { OLLAMA_EXTRA_OVERHEAD, maxCpuContext, maxFullOffloadContext, placeGguf, type GgufPlacement } from './fitGguf.js';
 import type { MemoryBudget } from './memoryBudget.js';
 import { AGENT_MIN_CONTEXT, type KvCacheType, type PlanOptions, type Rejection } from './plan.js';
@@ -135,11 +135,13 @@ export function planGguf(model: ModelProfile, budget: MemoryBudget, options: Pla
         if (max < wanted) continue;
         const cap = Math.max(CPU_DEFAULT_CONTEXT, minCtx);
         const ctx = options.ctx ?? Math.min(max, cap);
-        const reasons = [`${c.artifact.quantization} (${formatGiB(c.bytes)}) is the smallest good quantization: on a CPU, speed is set by memory bandwidth`];
+        const reasons = [options.localFile ? `${c.artifact.quantization} (${formatGiB(c.bytes)}): the file given with --model, on the CPU` : `${c.artifact.quantization} (${formatGiB(c.bytes)}) is the smallest good quantization: on a CPU, speed is set by memory bandwidth`];
         if (options.ctx === undefined && max > cap) reasons.push(`context capped at ${cap} (up to ${max} would fit): long prompts take minutes on a CPU; raise it with --ctx`);
         if (kv === 'q8_0') reasons.push('q8_0 KV cache (half of f16) is what makes the context fit in RAM');
         const why = hasGpu ? 'the GPU has no room for the model' : 'no usable GPU';
-        return done(c, placeGguf(model, c.bytes, kv, ctx, { ...budget, gpus: [] }, extra)!, reasons, [`${why}: a 24B model on the CPU generates a few tokens per second at best`]);
+        // Billions of parameters are slow on a CPU; a small model is not.
+        const slow = arch.parameters >= 3e9 ? [`${why}: a ${formatParameters(arch.parameters)} model on the CPU generates a few tokens per second at best`] : [];
+        return done(c, placeGguf(model, c.bytes, kv, ctx, { ...budget, gpus: [] }, extra)!, reasons, slow);
       }
       rejections.push({ runtime, artifact: c.artifact.id, bytes: c.bytes, reason: `${c.artifact.quantization} with ${wanted} tokens needs ${formatGiB(needed(c, wanted))}; ${formatGiB(budget.ramBytes)} of RAM available`, kind: 'memory' });
     }

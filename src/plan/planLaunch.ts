@@ -92,7 +92,8 @@ function explainAlternatives(
     const result = results[runtime];
     let rejected: string;
     if (result === undefined) {
-      rejected = runtime === 'ollama' && !options.runtime ? 'not requested, and no Ollama server runs here (use --runtime ollama)' : `not requested (--runtime ${options.runtime})`;
+      if (options.localFile) rejected = runtime === 'vllm' ? 'vLLM loads checkpoints from a repository, not a local GGUF file' : 'Ollama serves models from its library or hf.co, not a local GGUF file';
+      else rejected = runtime === 'ollama' && !options.runtime ? 'not requested, and no Ollama server runs here (use --runtime ollama)' : `not requested (--runtime ${options.runtime})`;
     } else if ('rejections' in result) {
       // The smallest artifact's reason says the most: if it does not fit, none does.
       const sized = result.rejections.filter((r) => r.bytes !== undefined);

@@ -2,10 +2,15 @@
 import type { GgufSummary } from '../gguf/summarizeGguf.js';
 import type { ModelProfile } from './modelProfile.js';
 
+/** A local GGUF is served under its file name without .gguf, by `up` and `serve` alike (README: served model ids). */
+export function servedIdForFile(path: string): string {
+  return path.split(/[\\/]/).pop()!.replace(/\.gguf$/i, '') || 'local-model';
+}
+
 export function profileFromGguf(summary: GgufSummary, path: string, bytes: number): ModelProfile {
-  const name = summary.name ?? path.split(/[\\/]/).pop()!.replace(/\.gguf$/i, '');
+  const id = servedIdForFile(path);
+  const name = summary.name ?? id;
   const headDim = summary.keyLength ?? Math.floor(summary.embeddingLength / summary.headCount);
-  const id = name.toLowerCase().replace(/[^a-z0-9.-]+/g, '-').replace(/^-+|-+$/g, '') || 'local-model';
   return {
     id,
     name,

@@ -1,6 +1,6 @@
 /** Human-readable plan. Pure. */
 import type { HardwareFacts } from '../../hardware/hardwareFacts.js';
-import { formatGiB } from '../../plan/estimateMemory.js';
+import { formatGiB, formatParameters } from '../../plan/estimateMemory.js';
 import type { Plan } from '../../plan/plan.js';
 import type { ModelProfile } from '../../profiles/modelProfile.js';
 import { describeHardware } from './describeHardware.js';
@@ -19,10 +19,20 @@ function memoryLine(plan: Plan): string {
   return `${total} = ${formatGiB(m.weightsBytes + m.kvCacheBytes + m.overheadBytes)} of ${formatGiB(m.budgetBytes)} budget`;
 }
 
+/** The weights as they are: for a local file, what its header says (parameters, trained context). */
+function weightsLine(plan: Plan, model: ModelProfile): string {
+  const a = plan.artifact;
+  const format = a.format === 'gguf' ? 'GGUF' : a.format;
+  if (a.source.startsWith('file:')) {
+    return `${a.quantization} ${format}, ${formatGiB(a.bytes)}, ${formatParameters(model.architecture.parameters)} parameters, trained for ${model.architecture.contextLength} tokens (from its header)`;
+  }
+  return `${a.quantization} ${format}, ${formatGiB(a.bytes)}${a.bytesEstimated ? ' (estimated)' : ''}${a.official ? '' : ', community'}`;
+}
+
 export function renderPlan(plan: Plan, model: ModelProfile, facts: HardwareFacts, llamaServer?: string): string {
   const rows: [string, string][] = [
     ['runtime', `${RUNTIME_NAME[plan.runtime]} on ${DEVICE_NAME[plan.device]}${plan.gpus.length ? ` (GPU ${plan.gpus.join(', ')})` : ''}`],
-    ['weights', `${plan.artifact.quantization} ${plan.artifact.format}, ${formatGiB(plan.artifact.bytes)}${plan.artifact.bytesEstimated ? ' (estimated)' : ''}${plan.artifact.official ? '' : ', community'}`],
+    ['weights', weightsLine(plan, model)],
     ['source', `${plan.artifact.source}${plan.artifact.revision ? `@${plan.artifact.revision}` : ''}`],
     ['context', `${plan.contextLength} tokens, ${plan.kvCacheType === 'auto' ? 'BF16' : plan.kvCacheType} KV cache`],
   ];
