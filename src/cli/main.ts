@@ -48,6 +48,11 @@ try {
   if (argv.length === 1 && argv[0] === '--version') {
     process.stdout.write(`${packageInfo.version}\n`);
   } else {
+    // A group's unknown subcommand: name the ones there are (yargs would guess one).
+    const group = commands.find((c) => 'subcommands' in c && c.name === argv[0]);
+    if (group && 'subcommands' in group && argv[1] !== undefined && !argv[1].startsWith('-') && !group.subcommands.some((s) => s.name === argv[1])) {
+      throw new DevstralError('usage', `unknown command "${group.name} ${argv[1]}"`, { hint: `use one of: ${group.subcommands.map((s) => `${group.name} ${s.name}`).join(', ')}` });
+    }
     const fast = parseFast(argv, commands.flatMap((c) => ('subcommands' in c ? [] : [c])));
     if (fast) {
       await fast.spec.run({ ...fast.args, ...(passthrough ? { passthrough } : {}) });

@@ -110,6 +110,12 @@ export async function runServe(args: CommandArgs): Promise<void> {
     log,
   }).catch((error: unknown) => {
     const message = (error as Error).message;
+    if (gpu && gpu !== 'auto' && /NoBinaryFound|not compatible with the current system/i.test(message)) {
+      throw new DevstralError('usage', `--gpu ${gpu}: node-llama-cpp's ${gpu} build does not run on this machine (no ${gpu === 'metal' ? 'Apple GPU' : gpu === 'cuda' ? 'NVIDIA GPU or CUDA driver' : 'Vulkan driver'} it can use)`, {
+        hint: '--gpu auto picks the backend that works here (see `devstral detect`), --gpu none runs on the CPU',
+        cause: error,
+      });
+    }
     const memory = /memory|alloc|VRAM|OOM/i.test(message);
     throw new DevstralError('server', `cannot load ${model.path}: ${message}`, {
       hint: memory ? 'not enough memory: lower --ctx, --parallel or --gpu-layers, or use a smaller quantization' : 'see the llama.cpp lines above; the file may not be a model llama.cpp supports',

@@ -44,7 +44,9 @@ export function checkPlanOptions(facts: HardwareFacts, model: ModelProfile, opti
       throw new DevstralError('usage', `--tp ${options.tp} must divide the ${model.architecture.heads} attention heads and ${model.architecture.kvHeads} KV heads`, { hint: `use one of ${valid.join(', ')}` });
     }
     const group = vllmGpus(facts, options);
-    if (typeof group !== 'string' && options.tp > group.length) {
+    // --tp is vLLM's split over NVIDIA GPUs: meaningless without them, whatever else would run.
+    if (typeof group === 'string') throw new DevstralError('usage', `--tp ${options.tp}: tensor parallelism is vLLM's, over NVIDIA GPUs; ${group.replace(/^vLLM /, 'it ')}`, { hint: 'leave out --tp here, or plan for a machine with NVIDIA GPUs: --hardware (see `devstral profiles list`)' });
+    if (options.tp > group.length) {
       throw new DevstralError('usage', `--tp ${options.tp} needs ${options.tp} identical NVIDIA GPUs; ${group.length} usable here`, { hint: `use --tp ${valid.filter((v) => v <= group.length).pop()}` });
     }
   }

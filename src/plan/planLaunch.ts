@@ -178,8 +178,14 @@ function refusal(facts: HardwareFacts, model: ModelProfile, options: PlanOptions
   const have = `${facts.gpus.length ? `${formatGiB(gpuMiB * MiB)} of GPU memory and ` : ''}${formatGiB(facts.memory.totalMiB * MiB)} of RAM`;
   const memoryBound = rejections.flat().some((r) => r.kind === 'memory');
   if (!memoryBound) {
-    const hint = options.runtime === 'vllm' ? 'vLLM needs Linux with NVIDIA GPUs: drop --runtime, or print the command for such a box with --hardware (see `devstral profiles list`)' : 'drop --runtime or --quant, or see `devstral profiles show`';
-    return new DevstralError('noPlan', `${model.name} cannot run ${options.runtime ? `on ${options.runtime} ` : ''}here`, { details, hint });
+    // Say what the user can do with what they gave: no advice about flags they did not use.
+    const hints: string[] = [];
+    if (options.runtime === 'vllm') hints.push('vLLM needs Linux with NVIDIA GPUs: drop --runtime, or print the command for such a box with --hardware (see `devstral profiles list`)');
+    else if (options.runtime || options.quant) hints.push(`drop ${[options.runtime && '--runtime', options.quant && '--quant'].filter(Boolean).join(' and ')}`);
+    const gguf = model.artifacts.some((a) => a.format === 'gguf' && a.runtimes.includes('llamacpp'));
+    if (!gguf && options.runtime !== 'vllm') hints.push(`${model.id} has no GGUF for llama.cpp: it needs vLLM on NVIDIA GPUs${model.artifacts.some((a) => a.ollama) && options.runtime !== 'ollama' ? ' (or Ollama: --runtime ollama)' : ''}; print the command for such a machine with --hardware`);
+    hints.push(`see what it needs: devstral profiles show ${model.id}`);
+    return new DevstralError('noPlan', `${model.name} cannot run ${options.runtime ? `on ${options.runtime} ` : ''}here`, { details, hint: hints.join('; ') });
   }
   const fits = Math.max(0, ...rejections.flat().map((r) => r.fitsContext ?? 0));
   const hints = fits && options.minCtx !== undefined ? [`--min-ctx ${fits} (the most that fits here)`, 'a machine with more memory'] : ['a smaller --quant or --ctx', 'a machine with more memory'];

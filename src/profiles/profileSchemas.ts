@@ -15,7 +15,11 @@ export const gpuSchema = z.strictObject({
   name: z.string().min(1),
   memoryMiB: mib.positive(),
   freeMiB: mib.optional(),
-  computeCapability: z.string().regex(/^\d+\.\d+$/, 'must look like "8.9"').optional(),
+  // YAML reads 8.9 unquoted as a number (and 9.0 as 9): both mean the capability "8.9" / "9.0".
+  computeCapability: z
+    .union([z.string(), z.number().nonnegative().transform((n) => n.toFixed(1))])
+    .pipe(z.string().regex(/^\d+\.\d+$/, 'must look like "8.9"'))
+    .optional(),
   unified: z.boolean().optional(),
   index: z.number().int().nonnegative().optional(),
   driverVersion: z.string().optional(),
@@ -49,7 +53,9 @@ export const hardwareFactsSchema = z.strictObject({
   probes: z
     .array(z.strictObject({ probe: z.string(), status: z.enum(['missing', 'failed', 'timeout']), reason: z.string() }))
     .optional(),
-}) satisfies z.ZodType<HardwareFacts>;
+})
+  // CUDA without an NVIDIA GPU is a contradiction the planner would silently ignore.
+  .refine((f) => f.cuda === undefined || f.gpus.some((g) => g.vendor === 'nvidia'), { path: ['cuda'], message: 'is set but gpus lists no NVIDIA GPU: add the GPU, or remove cuda' }) satisfies z.ZodType<HardwareFacts>;
 
 const runtimeId = z.enum(['vllm', 'llamacpp', 'ollama']);
 const bytes = z.number().int().positive().nullable();

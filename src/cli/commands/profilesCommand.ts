@@ -65,8 +65,13 @@ const validate: CommandSpec = {
     }
     if (args.json) writeOut(JSON.stringify(results, null, 2));
     else writeOut(results.map((r) => (r.ok ? `ok  ${r.file} (${r.kind} profile${r.id ? ` ${r.id}` : ''})` : `bad ${r.errors!.join('\n      ')}`)).join('\n'));
-    const bad = results.filter((r) => !r.ok).length;
-    if (bad) throw new DevstralError('profile', `${bad} of ${results.length} profile file(s) invalid`, { hint: 'fix the fields named above' });
+    const bad = results.filter((r) => !r.ok);
+    if (bad.length) {
+      const unreadable = bad.filter((r) => /cannot read the file/.test(r.errors![0] ?? ''));
+      throw new DevstralError('profile', `${bad.length} of ${results.length} profile file(s) ${unreadable.length === bad.length ? 'cannot be read' : 'invalid'}`, {
+        hint: unreadable.length === bad.length ? 'check the path (it is relative to the current directory)' : `fix the fields named above${unreadable.length ? '; check the paths of the files that cannot be read' : ''}`,
+      });
+    }
   },
 };
 
