@@ -82,7 +82,7 @@ function ttyProgress(): PullProgress {
   return {
     onEvent(event) {
       if (event.type === 'resolved') {
-        run = import('listr2').then(({ Listr }) => {
+        run = import('listr2').then(({ Listr, ListrLogger, ProcessOutput }) => {
           const failed = new Promise<never>((_, reject) => (abort = reject));
           failed.catch(() => undefined);
           const list = new Listr(
@@ -98,7 +98,8 @@ function ttyProgress(): PullProgress {
                   }),
                 ]),
             })),
-            { concurrent: false, exitOnError: true, rendererOptions: { collapseSubtasks: false } },
+            // Progress on stderr: stdout is for results.
+            { concurrent: false, exitOnError: true, rendererOptions: { collapseSubtasks: false, logger: new ListrLogger({ processOutput: new ProcessOutput(process.stderr, process.stderr) }) } },
           );
           return list.run();
         });

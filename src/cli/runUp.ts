@@ -1,20 +1,20 @@
 /**
  * `devstral up`: detect -> plan (shown, confirmed) -> pull -> start -> wait until ready -> smoke test ->
- * summary. Foreground by default (Ctrl-C stops everything); --detach leaves the server to `devstral down`.
+ * summary. Foreground by default (Ctrl-C stops everything, and says what it stopped and kept); --detach leaves the
+ * server to `devstral down`. Progress goes to stderr, results (the plan of --dry-run, the checks, how to connect)
+ * to stdout.
  */
 import { createInterface } from 'node:readline/promises';
 import { DevstralError } from '../errors.js';
-import { normalizeBaseUrl } from '../health/normalizeBaseUrl.js';
-import { clientHost, hostPort } from '../runtimes/hostPort.js';
 import type { EndpointReport } from '../health/endpointReport.js';
+import { normalizeBaseUrl } from '../health/normalizeBaseUrl.js';
+import { formatGiB } from '../plan/estimateMemory.js';
+import { clientHost, hostPort } from '../runtimes/hostPort.js';
 import type { GatewayFront } from '../up/gatewayFront.js';
 import type { CommandArgs } from './commandSpec.js';
 import { writeOut } from './output.js';
 import { parsePositiveInt } from './parseOptions.js';
-
-const say = (json: boolean) => (line: string) => {
-  if (!json) process.stderr.write(`${line}\n`);
-};
+import { createStages } from './upStages.js';
 
 async function confirm(question: string): Promise<boolean> {
   const rl = createInterface({ input: process.stdin, output: process.stderr });
@@ -39,11 +39,13 @@ export async function runUp(args: CommandArgs): Promise<void> {
   }
 }
 
-const interruptedError = () => new DevstralError('interrupted', 'interrupted: everything devstral up started was stopped', { hint: 'run devstral up again; downloads resume' });
-
 async function up(args: CommandArgs, interrupted: AbortSignal): Promise<void> {
   const json = args.json === true;
-  const log = say(json);
+  // Context and progress on stderr; with --json stdout carries one JSON document and nothing else.
+  const say = (line: string) => void (json || process.stderr.write(`${line}\n`));
+  const result = (text: string) => void (json || writeOut(text));
+  // Progress on stderr even with --json (stdout stays one JSON document).
+  const stages = createStages(process.stderr.isTTY && !json ? 'tty' : 'lines');
   const name = String(args.name ?? 'devstral');
   const readyTimeoutS = parsePositiveInt('ready-timeout', args.readyTimeout, 24 * 3600);
 
@@ -73,21 +75,47 @@ async function up(args: CommandArgs, interrupted: AbortSignal): Promise<void> {
     await registry.claimServer({ name, host: serve.host, port: front?.port ?? Number(new URL(plan.endpoint.baseUrl).port) });
   }
   const { renderPlan } = await import('./render/renderPlan.js');
-  if (!json) log(renderPlan(plan, model, facts));
   if (args.dryRun) {
-    if (json) writeOut(JSON.stringify({ dryRun: true, plan }, null, 2));
+    // The plan is what a dry run produces: stdout.
+    writeOut(json ? JSON.stringify({ dryRun: true, plan }, null, 2) : renderPlan(plan, model, facts));
     return;
   }
+  say(renderPlan(plan, model, facts));
+
+  // What the first run will download, said before the question.
+  let modelPath: string | undefined = plan.artifact.source.startsWith('file:') ? plan.artifact.source.slice(5) : undefined;
+  const needsPull = plan.runtime !== 'ollama' && !modelPath;
+  const pull = await import('../up/pullForPlan.js');
+  const cached = needsPull && (await pull.weightsCached(plan, model));
+  // Said even with --json (on stderr, like progress): a download of many GiB is not a surprise.
+  const tell = (line: string) => process.stderr.write(`${line}\n`);
+  if (needsPull) tell(cached ? '\nThe weights are already in the Hugging Face cache.' : `\nThis downloads ${formatGiB(plan.artifact.bytes)} (${plan.artifact.source}) into the Hugging Face cache; an interrupted download resumes.`);
+  if (plan.runtime === 'ollama') tell(`\nOllama pulls ${plan.artifact.ollama} (${formatGiB(plan.artifact.bytes)}) unless it has it.`);
   if (!args.yes && process.stdin.isTTY && process.stderr.isTTY && !(await confirm('\nStart it? [y/N] '))) {
     throw new DevstralError('usage', 'not started', { hint: 'run again with --yes to skip the question' });
   }
 
   // 3. Pull what the plan needs (Ollama pulls through its own server, after it starts).
-  let modelPath: string | undefined = plan.artifact.source.startsWith('file:') ? plan.artifact.source.slice(5) : undefined;
-  if (plan.runtime !== 'ollama' && !modelPath) {
-    log(`\nDownloading ${plan.artifact.source} (${(plan.artifact.bytes / 1024 ** 3).toFixed(1)} GiB; resumable)`);
-    const { runPullForPlan } = await import('../up/pullForPlan.js');
-    modelPath = await runPullForPlan(plan, model, json, interrupted);
+  if (needsPull) {
+    const { createPullProgress } = await import('./pullProgress.js');
+    const progress = createPullProgress(json ? 'json' : process.stderr.isTTY ? 'tty' : 'lines');
+    let onDisk = 0;
+    try {
+      modelPath = await pull.pullForPlan(plan, model, {
+        signal: interrupted,
+        onEvent: (event) => {
+          if (event.type === 'progress') onDisk = event.bytes;
+          if (!json) progress.onEvent(event);
+        },
+      });
+      await progress.close();
+    } catch (error) {
+      await progress.close(error);
+      if (!interrupted.aborted) throw error;
+      throw new DevstralError('interrupted', `interrupted: the download of ${plan.artifact.source} stopped; nothing was started`, {
+        hint: `the ${formatGiB(onDisk)} downloaded so far are kept: devstral up (or devstral pull) resumes from there`,
+      });
+    }
   }
 
   // 4. Start.
@@ -119,24 +147,27 @@ async function up(args: CommandArgs, interrupted: AbortSignal): Promise<void> {
     if (started.process && !started.reused) await stopProcessGroup(started.process.pid, { timeoutMs: 15000 });
     await registry.removeRecord(name);
   };
+  const what = () => `${plan.runtime} server${started.process ? ` (pid ${started.process.pid})` : ''}`;
+  const kept = modelPath ? `the weights stay where they are (${modelPath})` : 'the weights stay in the cache';
 
   let smoke: EndpointReport | undefined;
   try {
     // 5. Wait until it really serves (vLLM: minutes, while the log shows progress).
     const { waitUntilServing, ServerFailed } = await import('../up/waitUntilServing.js');
     const timeoutMs = (readyTimeoutS ?? (plan.runtime === 'vllm' ? 900 : 300)) * 1000;
-    log(`\nStarting ${plan.runtime} (log: ${logPath})`);
+    say(`\nLog: ${logPath}`);
     const wait = () =>
-      waitUntilServing({
-        baseUrl,
-        ...(serve.apiKey ? { apiKey: serve.apiKey } : {}),
-        ...(started.reused ? {} : { logPath }),
-        timeoutMs,
-        isAlive: () => started.reused || (started.process?.isAlive() ?? false),
-        signal: interrupted,
-        // Progress goes to stderr even with --json: stdout stays one JSON document.
-        onProgress: (line) => process.stderr.write(`  loading: ${line}\n`),
-      });
+      stages.run(`Starting ${plan.runtime} and loading the model`, (detail) =>
+        waitUntilServing({
+          baseUrl,
+          ...(serve.apiKey ? { apiKey: serve.apiKey } : {}),
+          ...(started.reused ? {} : { logPath }),
+          timeoutMs,
+          isAlive: () => started.reused || (started.process?.isAlive() ?? false),
+          signal: interrupted,
+          onProgress: (line) => detail(`loading: ${line}`),
+        }),
+      );
     try {
       await wait();
     } catch (error) {
@@ -145,7 +176,7 @@ async function up(args: CommandArgs, interrupted: AbortSignal): Promise<void> {
         if (retry && plan.runtime === 'vllm') throw new DevstralError('server', error instanceof Error ? error.message : String(error), { details: (error as DevstralError).details, hint: `run again with --ctx ${retry}, or add --auto-retry` });
         throw error;
       }
-      log(`  vLLM fits ${retry} tokens: retrying once with --max-model-len ${retry}`);
+      say(`  vLLM fits ${retry} tokens: retrying once with --max-model-len ${retry}`);
       await stop();
       started = await startServer({ plan, facts, logPath, contextLength: retry, ...(front ? { ...gateway, front: { ...front, contextLength: retry } } : {}) });
       await registry.writeRecord(record());
@@ -154,7 +185,7 @@ async function up(args: CommandArgs, interrupted: AbortSignal): Promise<void> {
     interrupted.throwIfAborted();
     if (plan.runtime === 'ollama') {
       const { setupOllama } = await import('../up/setupOllama.js');
-      log(`Pulling ${plan.artifact.ollama} into Ollama and creating ${plan.endpoint.model} (context ${plan.contextLength})`);
+      say(`Pulling ${plan.artifact.ollama} into Ollama and creating ${plan.endpoint.model} (context ${plan.contextLength})`);
       const { createPullProgress } = await import('./pullProgress.js');
       const progress = createPullProgress(json ? 'json' : process.stderr.isTTY ? 'tty' : 'lines');
       try {
@@ -164,18 +195,18 @@ async function up(args: CommandArgs, interrupted: AbortSignal): Promise<void> {
       }
     }
 
-    // 6. Smoke test: a chat, a forced tool call, a stream.
+    // 6. Smoke test: a chat, a forced tool call, a stream. The same rule for the context as `devstral health`.
     if (args.smoke !== false) {
       const { checkEndpoint } = await import('../health/checkEndpoint.js');
-      // The same rule as `devstral health`: below what an agent needs is a warning, whatever the plan chose.
-      smoke = await checkEndpoint({ baseUrl, model: plan.endpoint.model, signal: interrupted, ...(serve.apiKey ? { apiKey: serve.apiKey } : {}) });
+      smoke = await stages.run('Smoke test: chat, forced tool call, stream, JSON', () => checkEndpoint({ baseUrl, model: plan.endpoint.model, signal: interrupted, ...(serve.apiKey ? { apiKey: serve.apiKey } : {}) }));
       const { renderHealthReport } = await import('../health/renderHealthReport.js');
-      if (!json) log(`\n${renderHealthReport(smoke)}`);
+      result(`\n${renderHealthReport(smoke)}`);
       if (smoke.verdict !== 'healthy') throw new DevstralError('server', `the server started but failed its smoke test (${smoke.verdict})`, { hint: `see the checks above and the log: ${logPath}; --no-smoke skips the test` });
     }
   } catch (error) {
     await stop().catch(() => undefined);
-    throw interrupted.aborted ? interruptedError() : error;
+    if (!interrupted.aborted) throw error;
+    throw new DevstralError('interrupted', `interrupted: the ${what()} was stopped, with everything it started`, { hint: `${kept}; devstral up starts it again` });
   }
 
   // 7. Summary.
@@ -184,9 +215,9 @@ async function up(args: CommandArgs, interrupted: AbortSignal): Promise<void> {
   if (json) {
     writeOut(JSON.stringify({ name, runtime: plan.runtime, ...info, pid: started.process?.pid ?? null, logPath, detached: args.detach === true, ...(smoke ? { checks: smoke.checks } : {}), settings: connectSettings(info) }, null, 2));
   } else {
-    log(`\nReady: ${plan.runtime} serves "${plan.endpoint.model}" at ${baseUrl}\n`);
-    log(renderConnectInfo(info));
-    log(args.detach ? `\nRunning in the background: devstral status | devstral logs ${name} | devstral down ${name}` : '\nPress Ctrl-C to stop.');
+    result(`\nReady: ${plan.runtime} serves "${plan.endpoint.model}" at ${baseUrl}\n`);
+    result(renderConnectInfo(info));
+    say(args.detach ? `\nRunning in the background: devstral status | devstral logs ${name} | devstral down ${name}` : '\nPress Ctrl-C to stop.');
   }
   if (args.detach || started.reused) return;
 
@@ -198,7 +229,11 @@ async function up(args: CommandArgs, interrupted: AbortSignal): Promise<void> {
       new Promise<'interrupted'>((resolve) => (interrupted.aborted ? resolve('interrupted') : interrupted.addEventListener('abort', () => resolve('interrupted'), { once: true }))),
       started.process ? started.process.exited : new Promise<never>(() => undefined),
     ]);
-    if (exit === 'interrupted') return void (await stop());
+    if (exit === 'interrupted') {
+      await stop();
+      process.stderr.write(`\nStopped the ${what()} and everything it started; ${kept}.\n`);
+      return;
+    }
     const { readLogTail } = await import('../up/waitUntilServing.js');
     const { diagnoseLog } = await import('../up/diagnoseLog.js');
     await registry.removeRecord(name);

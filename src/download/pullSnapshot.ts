@@ -12,26 +12,12 @@ import { bytesOnDisk } from './blobState.js';
 import { downloadBlob, type DownloadOptions } from './downloadBlob.js';
 import { blobPath, isCommitHash, lockFile, refFile, repoCache, snapshotDir, snapshotFile, symlinkTarget, type RepoCache } from './hfCachePaths.js';
 import type { HubClient } from './hubClient.js';
-import type { GgufSummary } from '../gguf/summarizeGguf.js';
+import type { PulledFile, PullEvent, PullRequest, PullResult } from './pullTypes.js';
 import { readOfflineSnapshot } from './readOfflineSnapshot.js';
 import { readRemoteGgufHeader } from './readRemoteGgufHeader.js';
-import { selectFiles, type RemoteFile, type Selection } from './selectFiles.js';
+import { selectFiles, type RemoteFile } from './selectFiles.js';
 
-export interface PullRequest {
-  repo: string;
-  revision: string;
-  selection: Selection;
-}
-
-export type PullEvent =
-  | { type: 'resolved'; repo: string; revision: string; commit: string; files: { path: string; size: number; cached: boolean }[]; missingBytes: number }
-  | { type: 'waiting'; path: string }
-  | { type: 'file-start'; path: string; size: number; resumedBytes: number }
-  /** Read from the remote header before a GGUF is downloaded. */
-  | { type: 'gguf'; path: string; summary: GgufSummary }
-  | { type: 'progress'; path: string; bytes: number; size: number }
-  | { type: 'retry'; path: string; attempt: number; attempts: number; waitMs: number; reason: string }
-  | { type: 'file-done'; path: string; size: number; fetchedBytes: number; cached: boolean };
+export type { PulledFile, PullEvent, PullRequest, PullResult } from './pullTypes.js';
 
 export interface PullOptions extends Omit<DownloadOptions, 'client' | 'onProgress'> {
   client: HubClient;
@@ -42,25 +28,6 @@ export interface PullOptions extends Omit<DownloadOptions, 'client' | 'onProgres
   inspectGguf?: boolean;
   /** Free bytes where the cache is (injected so a full disk can be tested). */
   freeBytes?: (path: string) => Promise<number>;
-}
-
-export interface PulledFile {
-  path: string;
-  /** snapshots/<commit>/<path>: what vLLM, transformers and our server open. */
-  localPath: string;
-  size: number;
-  fetchedBytes: number;
-  cached: boolean;
-}
-
-export interface PullResult {
-  repo: string;
-  revision: string;
-  commit: string;
-  snapshotDir: string;
-  files: PulledFile[];
-  bytes: number;
-  fetchedBytes: number;
 }
 
 export async function pullSnapshot(request: PullRequest, options: PullOptions): Promise<PullResult> {

@@ -3,7 +3,7 @@ import { readdir, readFile, readlink, stat } from 'node:fs/promises';
 import { basename, join, relative } from 'node:path';
 import { DevstralError } from '../errors.js';
 import { isCommitHash, refFile, snapshotDir, type RepoCache } from './hfCachePaths.js';
-import type { PullRequest, PullResult } from './pullSnapshot.js';
+import type { PullRequest, PullResult } from './pullTypes.js';
 import { selectFiles, type TreeFile } from './selectFiles.js';
 
 const offlineError = (what: string, where: string) =>

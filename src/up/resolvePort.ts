@@ -29,6 +29,13 @@ export async function portOwner(port: number): Promise<string | undefined> {
   return pid ? `${name ?? 'a process'} (pid ${pid})` : undefined;
 }
 
+/** A devstral server recorded on this port (its name and pid), said instead of "node (pid N)". */
+async function devstralServerOn(port: number): Promise<string | undefined> {
+  const { readRegistry } = await import('../supervise/registry.js');
+  const record = (await readRegistry().catch(() => [])).find((r) => r.port === port);
+  return record ? `devstral's server "${record.name}" (${record.runtime}, pid ${record.pid}; \`devstral down ${record.name}\` stops it)` : undefined;
+}
+
 export async function resolvePort(host: string, requested: string | number | undefined, fallback: number): Promise<number> {
   const bindHost = host === 'localhost' ? '127.0.0.1' : host;
   if (requested === 'auto') {
@@ -40,7 +47,7 @@ export async function resolvePort(host: string, requested: string | number | und
   const result = await tryListen(bindHost, port);
   if (typeof result === 'number') return port;
   if (result.code === 'EADDRINUSE') {
-    const owner = await portOwner(port);
+    const owner = (await devstralServerOn(port)) ?? (await portOwner(port));
     throw new DevstralError('server', `port ${port} is in use${owner ? ` by ${owner}` : ''}`, { hint: 'stop that process, choose another --port, or use --port auto' });
   }
   if (result.code === 'EACCES') throw new DevstralError('server', `no permission to listen on port ${port}`, { hint: 'use a port above 1023, or --port auto' });

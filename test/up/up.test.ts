@@ -41,10 +41,26 @@ before(async () => {
 });
 
 describe('devstral up', () => {
-  it('--dry-run prints the plan and starts nothing', async () => {
+  it('--dry-run prints the plan, on stdout (it is the result), and starts nothing', async () => {
     const r = await cli('up', '--model', model, '--dry-run', '--json');
     assert.equal(r.code, 0, r.err);
     assert.equal(JSON.parse(r.out).plan.runtime, 'llamacpp');
+    const text = await cli('up', '--model', model, '--dry-run');
+    assert.equal(text.code, 0, text.err);
+    assert.match(text.out, /runtime +llama\.cpp/);
+    assert.equal(text.err, '');
+  });
+
+  it('without --json: progress with elapsed times on stderr, the checks and how to connect on stdout', async (t) => {
+    t.after(() => cli('down', 'text'));
+    const r = await cli('up', '--model', model, '--ctx', '2048', '--port', 'auto', '--yes', '--detach', '--name', 'text');
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.err, /Starting llamacpp and loading the model: done in [\d.]+ s/);
+    assert.match(r.err, /Smoke test: chat, forced tool call, stream, JSON: done in [\d.]+ s/);
+    assert.doesNotMatch(r.err, /Ready:|✔ chat/);
+    assert.match(r.out, /✔ chat/);
+    assert.match(r.out, /Ready: llamacpp serves "tiny" at http:\/\/127\.0\.0\.1:\d+\/v1/);
+    assert.match(r.out, /Claude Code \(Anthropic Messages\)/);
   });
 
   it('--detach -> status -> the openai client works -> down -> nothing left running', async (t) => {
@@ -98,8 +114,19 @@ describe('devstral up', () => {
       child.kill('SIGINT');
     });
     assert.equal(code, 0, `${signal}\n${err}`);
+    assert.match(err, /Stopped the llamacpp server \(pid \d+\) and everything it started; the weights stay where they are/);
     await waitGone(record.pid);
     assert.ok(!alive(record.pid), 'the server child is gone');
+  });
+
+  it("a port held by devstral's own server is named as that server", async (t) => {
+    t.after(() => cli('down', 'holder'));
+    const first = await cli('up', '--model', model, '--ctx', '2048', '--port', 'auto', '--yes', '--detach', '--no-smoke', '--name', 'holder', '--json');
+    assert.equal(first.code, 0, first.err);
+    const port = new URL(JSON.parse(first.out).baseUrl).port;
+    const r = await cli('up', '--model', model, '--port', port, '--yes', '--name', 'second');
+    assert.notEqual(r.code, 0);
+    assert.match(r.err, new RegExp(`port ${port} is in use by devstral's server "holder" \\(llamacpp, pid \\d+; \`devstral down holder\` stops it\\)`));
   });
 
   it('a busy port is an error that names the process holding it', async () => {

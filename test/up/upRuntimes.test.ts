@@ -3,7 +3,7 @@
  * Hugging Face hub: the argv they get, waiting while they load, diagnoses of their failures, the retry.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
@@ -85,6 +85,7 @@ describe('devstral up with vLLM (stand-in)', () => {
     for (const flag of ['--tokenizer-mode', '--config-format', '--load-format', '--tool-call-parser', '--enable-auto-tool-choice']) assert.ok(argv.includes(flag), flag);
     assert.equal(argv[argv.indexOf('--max-model-len') + 1], '131072');
     assert.match(r.err, /loading: Loading safetensors checkpoint shards/);
+    assert.match(r.err, /This downloads [\d.]+ GiB \(hf:mistralai\/Devstral-Small-2507\) into the Hugging Face cache/, 'the size is said before the download');
     assert.ok(existsSync(join(dir, 'hf', 'models--mistralai--Devstral-Small-2507', 'snapshots')), 'the weights were pulled into the HF cache first');
     assert.notEqual(argv[argv.indexOf('--port') + 1], new URL(summary.baseUrl).port, 'vLLM listens behind the gateway');
     assert.equal(argv[argv.indexOf('--host') + 1], '127.0.0.1');
@@ -97,6 +98,7 @@ describe('devstral up with vLLM (stand-in)', () => {
     t.after(() => Promise.all([down('v2'), down('v3')]));
     const failed = await up('v2', { STANDIN_MODE: 'kv' }, '--hardware', '1x-h100-80gb', '--detach');
     assert.equal(failed.code, 7);
+    assert.match(failed.err, /The weights are already in the Hugging Face cache/);
     assert.match(failed.err, /KV cache holds only 61200 tokens/);
     assert.match(failed.err, /estimated maximum model length is 61200/, 'quotes the log line');
     assert.match(failed.err, /--ctx 60416/);
@@ -120,6 +122,37 @@ describe('devstral up with vLLM (stand-in)', () => {
     const r = await up('v6', { PATH: `${join(process.execPath, '..')}` }, '--hardware', '1x-h100-80gb', '--detach');
     assert.equal(r.code, 5);
     assert.match(r.err, /pip install -U vllm[\s\S]*--format docker/);
+  });
+});
+
+describe('Ctrl-C while devstral up downloads', () => {
+  it('says the download stopped, nothing was started, and what was kept', async () => {
+    hub.setFault({ rateBytesPerSec: 2 });
+    const child = spawn(process.execPath, [bin, 'up', '--yes', '--port', 'auto', '--name', 'dl', '--hardware', '1x-h100-80gb', '--detach'], {
+      env: { ...process.env, PATH: `${standins}${delimiter}${process.env.PATH}`, DEVSTRAL_STATE_DIR: join(dir, 'state-dl'), HF_ENDPOINT: hub.url, HF_HUB_CACHE: join(dir, 'hf-dl'), HF_TOKEN: '', OLLAMA_HOST: '127.0.0.1:9' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let err = '';
+    try {
+      await new Promise<void>((resolve, reject) => {
+        child.stderr.on('data', (d) => {
+          err += d;
+          if (/consolidated\.safetensors/.test(err) && /This downloads/.test(err)) resolve();
+        });
+        child.once('exit', () => reject(new Error(`up exited before the download:\n${err}`)));
+      });
+      await new Promise((r) => setTimeout(r, 1500));
+      const code = await new Promise<number | null>((resolve) => {
+        child.once('exit', (c) => resolve(c));
+        child.kill('SIGINT');
+      });
+      assert.equal(code, 130, err);
+      assert.match(err, /interrupted: the download of hf:mistralai\/Devstral-Small-2507 stopped; nothing was started/);
+      assert.match(err, /downloaded so far are kept: devstral up \(or devstral pull\) resumes from there/);
+    } finally {
+      hub.setFault(undefined);
+      child.kill('SIGKILL');
+    }
   });
 });
 
