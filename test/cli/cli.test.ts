@@ -45,10 +45,18 @@ describe('devstral CLI', () => {
     for (const part of ['runtime', 'GPU layers', 'Why', 'Warnings', 'partial offload', 'Not chosen', 'Command', 'devstral serve']) assert.ok(r.out.includes(part), part);
   });
 
-  it('plans for this machine by detecting it', () => {
+  it('plans for this machine by detecting it: a plan, or a refusal that says why (both as JSON)', () => {
     const r = run('plan', '--json');
-    assert.equal(r.code === 0 || r.code === 4, true, r.err);
-    if (r.code === 0) assert.ok(['vllm', 'llamacpp', 'ollama'].includes(JSON.parse(r.out).runtime));
+    assert.ok(r.code === 0 || r.code === 4, r.err);
+    const doc = JSON.parse(r.out) as { runtime?: string; contextLength?: number; error?: { code: string; message: string; hint?: string } };
+    if (r.code === 0) {
+      assert.ok(['vllm', 'llamacpp', 'ollama'].includes(doc.runtime!));
+      assert.ok(doc.contextLength! > 0);
+    } else {
+      assert.equal(doc.error!.code, 'noPlan');
+      assert.match(doc.error!.message, /does not fit|cannot run/);
+      assert.ok(doc.error!.hint);
+    }
   });
 
   it('command: vLLM shell and docker forms, llama.cpp with llama-server, JSON', () => {
