@@ -179,7 +179,8 @@ async function main(): Promise<void> {
   if (!existsSync(join(root, 'dist/cli/main.js'))) throw new Error('dist/cli/main.js is missing: run `npm run build` first');
   const reps = Number(process.env.BENCH_REPS ?? 5);
   const maxTokens = Number(process.env.BENCH_TOKENS ?? 128);
-  // The other sweep points only need a decode rate; half the tokens keeps the run short (threads 1 is slow).
+  // The sweep only needs decode rates; half the tokens keeps it short (threads 1 is slow). Every point of the sweep,
+  // the chosen configuration and the servers included, runs the same number of tokens: equal work, comparable rates.
   const sweepTokens = Math.max(16, Math.round(maxTokens / 2));
   const began = performance.now();
 
@@ -223,13 +224,14 @@ async function main(): Promise<void> {
 
     const c1 = new Map<Target, Run[]>();
     const c4 = new Map<Target, Run[]>();
+    const sw = new Map<Target, Run[]>();
     const sweep = [...inProcess.values()].filter((t) => t !== reference);
     const cpuBefore = cpuSample(all().map((t) => t.pid));
     for (let rep = 0; rep < reps; rep++) {
       const p1 = pool.shift()!;
       // Rotate the order each repetition so drift in machine load does not favour one position.
-      const c1Jobs: [Target, number][] = [[reference, maxTokens], [server, maxTokens], [serverUv4, maxTokens], ...sweep.map((t): [Target, number] => [t, sweepTokens])];
-      for (const [t, n] of rotate(c1Jobs, rep)) push(c1, t, await t.run([p1], n));
+      for (const t of rotate([reference, server, serverUv4], rep)) push(c1, t, await t.run([p1], maxTokens));
+      for (const t of rotate([reference, server, serverUv4, ...sweep], rep)) push(sw, t, await t.run([p1], sweepTokens));
       const p4 = pool.splice(0, 4);
       for (const t of rotate([reference, wholeSteps, server, serverUv4], rep)) push(c4, t, await t.run(p4, maxTokens));
       process.stderr.write(`repetition ${rep + 1}/${reps} done (${((performance.now() - began) / 1000).toFixed(0)} s)\n`);
@@ -237,8 +239,8 @@ async function main(): Promise<void> {
     const cpu = cpuUse(cpuBefore, cpuSample(all().map((t) => t.pid)));
     const ceiling = await reference.ceiling!();
 
-    report({ reference, wholeSteps, server, serverUv4, c1, c4, inProcess, configs, intended, ceiling, threadCounts });
-    const truncated = [...c1.values(), ...c4.values()].flat().flatMap((r) => r.streams).filter((s) => s.tokens < sweepTokens).length;
+    report({ reference, wholeSteps, server, serverUv4, c1, c4, sw, inProcess, configs, intended, ceiling, threadCounts, sweepTokens });
+    const truncated = [...c1.values(), ...c4.values(), ...sw.values()].flat().flatMap((r) => r.streams).filter((s) => s.tokens < sweepTokens).length;
     if (truncated) console.log(`\nnote: ${truncated} stream(s) ended early (end of sequence); rates are per token generated`);
     console.log(
       `\ntotal ${((performance.now() - began) / 1000).toFixed(0)} s; CPU busy before the runs ${pct(busyBefore)}; ` +
@@ -259,6 +261,9 @@ function report(r: {
   serverUv4: Target;
   c1: Map<Target, Run[]>;
   c4: Map<Target, Run[]>;
+  /** The sweep: every point at sweepTokens. */
+  sw: Map<Target, Run[]>;
+  sweepTokens: number;
   inProcess: Map<Config, Target>;
   configs: Config[];
   intended: Config;
@@ -307,14 +312,15 @@ function report(r: {
   console.log(`time to first token, HTTP - in-process:             ${signed(m(srv1, ttft) - m(ref1, ttft))} ms at c=1, ${signed(m(srv4, ttft) - m(ref4, ttft))} ms at c=4 (four requests arriving together)`);
 
   console.log('');
-  const rows = r.configs.map((c) => ({ name: `in-process, ${configName(c)}`, runs: r.c1.get(r.inProcess.get(c)!)!, intended: sameConfig(c, r.intended) }));
+  const rows = r.configs.map((c) => ({ name: `in-process, ${configName(c)}`, runs: r.sw.get(r.inProcess.get(c)!)!, intended: sameConfig(c, r.intended) }));
+  const [sw1, swUv4] = [r.sw.get(r.server)!, r.sw.get(r.serverUv4)!];
   const ranked = [...rows].sort((a, b) => m(b.runs, decode) - m(a.runs, decode));
   const best = m(ranked[0]!.runs, decode);
   table([
-    ['sweep, concurrency 1', 'decode tok/s', '(min-max)', 'vs fastest', ''],
+    [`sweep, concurrency 1, ${r.sweepTokens} tokens each`, 'decode tok/s', '(min-max)', 'vs fastest', ''],
     ...rows.map((x) => [x.name, f1(m(x.runs, decode)), spread(x.runs, decode), ratio(m(x.runs, decode), best), x.intended ? '<- what serve means to use' : '']),
-    ['HTTP, devstral serve defaults', f1(m(srv1, decode)), spread(srv1, decode), ratio(m(srv1, decode), best), '<- what serve runs'],
-    [uvName, f1(m(pool4c1, decode)), spread(pool4c1, decode), ratio(m(pool4c1, decode), best), ''],
+    ['HTTP, devstral serve defaults', f1(m(sw1, decode)), spread(sw1, decode), ratio(m(sw1, decode), best), '<- what serve runs'],
+    [uvName, f1(m(swUv4, decode)), spread(swUv4, decode), ratio(m(swUv4, decode), best), ''],
   ]);
   const fastest = ranked[0]!;
   const intendedRuns = rows.find((x) => x.intended)!.runs;
