@@ -48,7 +48,7 @@ export async function loadPlanInputs(args: RawPlanInputArgs): Promise<PlanInputs
     facts = await resolveHardware(catalog, String(args.hardware));
   } else {
     const [{ detectHardware }, { createDetectDeps }] = await Promise.all([import('../hardware/detectHardware.js'), import('../hardware/createDetectDeps.js')]);
-    facts = await detectHardware(createDetectDeps(), { llamaCppBackends: false });
+    facts = await detectHardware(createDetectDeps(), { purpose: 'plan' });
   }
   return { model: resolved.model, facts, options };
 }

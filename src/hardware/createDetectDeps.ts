@@ -2,6 +2,9 @@ import { access, constants, open, readdir, readFile, stat, statfs } from 'node:f
 import os from 'node:os';
 import type { DetectDeps, NodeLlamaCppApi, SystemInformationApi } from './detectDeps.js';
 import { httpGetText } from './httpGetText.js';
+import { join } from 'node:path';
+import { resolveStateDir } from '../supervise/stateDir.js';
+import { cachedVersions } from './cachedVersions.js';
 import { runProcess } from './runProcess.js';
 
 export const DEFAULT_PROBE_TIMEOUT_MS = 5_000;
@@ -10,6 +13,7 @@ export const DEFAULT_PROBE_TIMEOUT_MS = 5_000;
 export function createDetectDeps(overrides: Partial<DetectDeps> = {}): DetectDeps {
   return {
     exec: runProcess,
+    versionExec: cachedVersions(runProcess, join(resolveStateDir({ env: process.env, platform: process.platform, homedir: os.homedir() }), 'cache', 'runtime-versions.json')),
     httpGet: httpGetText,
     env: process.env,
     platform: process.platform,

@@ -1,3 +1,4 @@
+import type { VersionExecFn } from './cachedVersions.js';
 import type { ProbeNote } from './hardwareFacts.js';
 
 /** What a finished child process said. */
@@ -68,6 +69,8 @@ export interface OsApi {
 /** Everything detection touches, passed in so tests can replace any of it. */
 export interface DetectDeps {
   exec: ExecFn;
+  /** For version questions fixed by the binary (may answer from a cache; see cachedVersions.ts); default: exec. */
+  versionExec?: VersionExecFn;
   httpGet: HttpGetFn;
   env: Env;
   platform: NodeJS.Platform;

@@ -9,8 +9,11 @@ import type { ArchName, HardwareFacts, OsName, ProbeNote } from './hardwareFacts
 import { guardProbe, probeNote } from './probeNote.js';
 
 export interface DetectOptions {
-  /** Probe node-llama-cpp's GPU backends (loading it takes ~0.75 s; planning does not need it). */
-  llamaCppBackends?: boolean;
+  /**
+   * report (`devstral detect`): everything. plan: what planning uses, fast: no node-llama-cpp backends (~0.75 s),
+   * no docker/podman, and vLLM only on a machine with an NVIDIA GPU.
+   */
+  purpose?: 'report' | 'plan';
 }
 
 /**
@@ -18,16 +21,18 @@ export interface DetectOptions {
  * is listed in `probes`. The result has no undefined fields, so `--json` output reads back as is.
  */
 export async function detectHardware(deps: DetectDeps, options: DetectOptions = {}): Promise<HardwareFacts> {
+  const forPlan = options.purpose === 'plan';
+  const nvidiaProbe = guardProbe('nvidia-smi', () => (deps.platform === 'darwin' ? Promise.resolve({ gpus: [], notes: [] }) : detectNvidiaGpus(deps)), () => ({ gpus: [] }));
   const [system, nvidia, amd, apple, disk, runtimes] = await Promise.all([
     guardProbe('systeminformation', () => detectSystem(deps), () => ({
       cpu: { model: 'unknown CPU', cores: 1 },
       memory: { totalMiB: Math.max(1, Math.floor(deps.os.totalmem() / 1024 / 1024)) },
     })),
-    guardProbe('nvidia-smi', () => (deps.platform === 'darwin' ? Promise.resolve({ gpus: [], notes: [] }) : detectNvidiaGpus(deps)), () => ({ gpus: [] })),
+    nvidiaProbe,
     guardProbe('rocm-smi', () => detectAmdGpus(deps), () => ({ gpus: [] })),
     guardProbe('sysctl', () => detectAppleSilicon(deps), () => ({})),
     guardProbe('disk', () => detectDisk(deps), () => ({})),
-    guardProbe('runtimes', () => detectRuntimes(deps, options.llamaCppBackends ?? true), () => ({ runtimes: {} })),
+    guardProbe('runtimes', () => detectRuntimes(deps, forPlan ? { llamaCppBackends: false, containers: false, vllm: nvidiaProbe.then((n) => n.gpus.length > 0) } : undefined), () => ({ runtimes: {} })),
   ]);
 
   const notes: ProbeNote[] = [];

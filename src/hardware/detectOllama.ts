@@ -10,10 +10,10 @@ const PROBE = 'ollama';
  * The ollama CLI's version and whether a server answers at OLLAMA_HOST. A running server counts even
  * without the CLI (e.g. Ollama in Docker): it is what we would talk to, so its version wins.
  */
-export async function detectOllama(deps: Pick<DetectDeps, 'exec' | 'httpGet' | 'env' | 'timeoutMs' | 'httpTimeoutMs'>): Promise<ProbeResult<{ ollama?: NonNullable<RuntimeFacts['ollama']> }>> {
+export async function detectOllama(deps: Pick<DetectDeps, 'exec' | 'versionExec' | 'httpGet' | 'env' | 'timeoutMs' | 'httpTimeoutMs'>): Promise<ProbeResult<{ ollama?: NonNullable<RuntimeFacts['ollama']> }>> {
   const host = parseOllamaHost(deps.env.OLLAMA_HOST);
   const [cli, server] = await Promise.all([
-    deps.exec('ollama', ['--version'], { timeoutMs: deps.timeoutMs, env: deps.env }),
+    (deps.versionExec ?? deps.exec)('ollama', ['--version'], { timeoutMs: deps.timeoutMs, env: deps.env }),
     deps.httpGet(`${host}/api/version`, deps.httpTimeoutMs),
   ]);
   const serverVersion = server.kind === 'response' && server.status === 200 ? parseOllamaServerVersion(server.body) : undefined;

@@ -1,5 +1,6 @@
 import type { DetectDeps, ProbeResult, SystemInformationApi } from './detectDeps.js';
 import type { HardwareFacts, ProbeNote } from './hardwareFacts.js';
+import { parseCpuinfo, parseMeminfo } from './parseProcInfo.js';
 import { probeNote } from './probeNote.js';
 import { withTimeout } from './withTimeout.js';
 
@@ -8,9 +9,16 @@ const MiB = 1024 * 1024;
 
 export type SystemProbe = ProbeResult<Pick<HardwareFacts, 'cpu' | 'memory'>>;
 
-/** CPU and RAM via systeminformation (physical cores, MemAvailable); node:os if it fails or hangs. */
-export async function detectSystem(deps: Pick<DetectDeps, 'importSystemInformation' | 'os' | 'timeoutMs'>): Promise<SystemProbe> {
+/**
+ * CPU and RAM: on Linux straight from /proc (physical cores, MemAvailable), elsewhere via systeminformation; node:os
+ * if that fails or hangs.
+ */
+export async function detectSystem(deps: Pick<DetectDeps, 'importSystemInformation' | 'os' | 'timeoutMs' | 'platform' | 'fs'>): Promise<SystemProbe> {
   const notes: ProbeNote[] = [];
+  if (deps.platform === 'linux') {
+    const [cpu, memory] = await Promise.all([deps.fs.readFile('/proc/cpuinfo').then(parseCpuinfo, () => undefined), deps.fs.readFile('/proc/meminfo').then(parseMeminfo, () => undefined)]);
+    if (cpu && cpu.cores > 0 && memory) return { cpu: { model: cpu.model || 'unknown CPU', cores: cpu.cores }, memory, notes };
+  }
   const fromSi = await withTimeout(
     readSi(deps.importSystemInformation).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error)))),
     deps.timeoutMs,

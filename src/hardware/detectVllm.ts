@@ -8,7 +8,7 @@ const PROBE = 'vllm';
 /** Reads the installed version from package metadata: milliseconds, where `import vllm` loads torch for seconds. */
 const VERSION_SNIPPET = "import importlib.metadata as m; print(m.version('vllm'))";
 
-type VllmDeps = Pick<DetectDeps, 'exec' | 'env' | 'fs' | 'platform' | 'timeoutMs' | 'slowTimeoutMs'>;
+type VllmDeps = Pick<DetectDeps, 'exec' | 'versionExec' | 'env' | 'fs' | 'platform' | 'timeoutMs' | 'slowTimeoutMs'>;
 
 /**
  * Is vLLM installed, which version, and how to launch it (`via`: "vllm" = the `vllm` command on PATH,
@@ -22,7 +22,8 @@ export async function detectVllm(deps: VllmDeps): Promise<ProbeResult<{ vllm?: N
   if (script !== undefined) {
     const interpreter = parseShebang(await deps.fs.readHead(script, 256).catch(() => ''));
     if (interpreter !== undefined && interpreter.some((part) => /python/i.test(part))) {
-      const version = versionFrom(await deps.exec(interpreter[0]!, [...interpreter.slice(1), '-c', VERSION_SNIPPET], options));
+      // The answer is fixed by the script: pip rewrites it when vLLM is installed again.
+      const version = versionFrom(await (deps.versionExec ?? deps.exec)(interpreter[0]!, [...interpreter.slice(1), '-c', VERSION_SNIPPET], { ...options, keyFile: script }));
       if (version !== undefined) return { vllm: { version, via: 'vllm' }, notes: [] };
     }
     const outcome = await deps.exec('vllm', ['--version'], { timeoutMs: deps.slowTimeoutMs, env: deps.env });

@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { accessSync, constants, statSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
 import type { ExecFn, ExecOutcome } from './detectDeps.js';
 
 /** Enough for any tool output we parse; a runaway child cannot fill memory. */
@@ -11,6 +13,11 @@ const MAX_OUTPUT_BYTES = 4 * 1024 * 1024;
  */
 export const runProcess: ExecFn = (file, args, options) =>
   new Promise<ExecOutcome>((resolve) => {
+    // A tool that is not on PATH costs a failed spawn (30-40 ms on a busy 2-core machine): look first.
+    if (!onPath(file, options.env)) {
+      resolve({ kind: 'missing', reason: `${file} not found on PATH` });
+      return;
+    }
     let settled = false;
     const finish = (outcome: ExecOutcome) => {
       if (settled) return;
@@ -54,6 +61,21 @@ export const runProcess: ExecFn = (file, args, options) =>
       else finish({ kind: 'exited', exitCode: code, stdout: out, stderr: err });
     });
   });
+
+/** Whether `file` names an executable (a path, or a name found in PATH); Windows is left to spawn (PATHEXT). */
+function onPath(file: string, env: Readonly<Record<string, string | undefined>>): boolean {
+  if (process.platform === 'win32' || file.includes('/')) return true;
+  for (const dir of (env.PATH ?? '').split(delimiter)) {
+    if (!dir) continue;
+    try {
+      accessSync(join(dir, file), constants.X_OK);
+      if (statSync(join(dir, file)).isFile()) return true;
+    } catch {
+      // not here
+    }
+  }
+  return false;
+}
 
 function spawnFailure(file: string, error: unknown): ExecOutcome {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
