@@ -262,7 +262,7 @@ describe('pullSnapshot', () => {
   });
 
   it('refuses when the disk is too small, with needed vs free', async () => {
-    await assert.rejects(pullSnapshot(all(), options({ freeBytes: async () => 1000 })), /needs [\d.]+ GiB, 0\.0 GiB is free at/);
+    await assert.rejects(pullSnapshot(all(), options({ freeBytes: async () => 1000 })), /needs [\d.]+ MiB, 1 KiB is free at/);
     assert.equal(hub.requests({ kind: 'blob' }).length, 0);
   });
 
