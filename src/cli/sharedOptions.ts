@@ -19,4 +19,13 @@ export const serveOptions: Record<string, OptionSpec> = {
   'served-model-name': { type: 'string', describe: 'Model name clients use (default: the profile id)' },
 };
 
+/** How `serve` and `gateway` listen and whom they answer. */
+export const listenOptions: Record<string, OptionSpec> = {
+  host: { type: 'string', describe: 'Address to listen on (default 127.0.0.1: not exposed to the network)' },
+  port: { type: 'string', describe: 'Port (default 8000)' },
+  'allowed-hosts': { type: 'string', describe: 'Host names clients may use besides localhost, 127.0.0.1 and [::1], comma-separated (with a loopback --host, others get 403: DNS rebinding)' },
+  'cors-origin': { type: 'string', describe: 'Web page origins allowed to call the server, comma-separated, or * (default: none)' },
+  'api-key': { type: 'string', describe: 'Require this key (Authorization: Bearer or x-api-key); default: DEVSTRAL_API_KEY, else none' },
+};
+
 export const jsonOption: Record<string, OptionSpec> = { json: { type: 'boolean', describe: 'Print JSON' } };

@@ -8,14 +8,7 @@ import type { ServerRecord } from './registry.js';
 
 export const SUPERVISED_ENV = 'DEVSTRAL_SUPERVISED';
 
-export interface StandaloneServer {
-  runtime: ServerRecord['runtime'];
-  host: string;
-  port: number;
-  baseUrl: string;
-  model: string;
-  servedModel: string;
-  apiKey?: string;
+export interface StandaloneServer extends Pick<ServerRecord, 'runtime' | 'host' | 'port' | 'baseUrl' | 'model' | 'servedModel' | 'apiKey'> {
   /** Called once when the parent process is gone. */
   onParentGone: () => void;
 }
@@ -26,18 +19,13 @@ export async function registerStandalone(server: StandaloneServer): Promise<(() 
   const registry = await import('./registry.js');
   const name = `serve-${server.port}`;
   await registry.claimServer({ name, host: server.host, port: server.port });
+  const { onParentGone, ...described } = server;
   await registry.writeRecord({
     name,
-    runtime: server.runtime,
+    ...described,
     pid: process.pid,
     // Not a process group of ours (npx's or the shell's): stopping it must not stop them.
     pgid: 0,
-    host: server.host,
-    port: server.port,
-    baseUrl: server.baseUrl,
-    model: server.model,
-    servedModel: server.servedModel,
-    ...(server.apiKey ? { apiKey: server.apiKey } : {}),
     logPath: '',
     startedAt: new Date().toISOString(),
     command: process.argv.slice(1),
@@ -46,7 +34,7 @@ export async function registerStandalone(server: StandaloneServer): Promise<(() 
   const watch = setInterval(() => {
     if (process.ppid === parent) return;
     clearInterval(watch);
-    server.onParentGone();
+    onParentGone();
   }, 1000);
   watch.unref();
   return async () => {
