@@ -1,6 +1,7 @@
 /** What `plan` and `command` share: parse the options, load the model and hardware, plan. */
 import type { HardwareFacts } from '../hardware/hardwareFacts.js';
 import type { Plan, PlanOptions, ServeOptions } from '../plan/plan.js';
+import { DevstralError } from '../errors.js';
 import { planLaunch } from '../plan/planLaunch.js';
 import type { ModelProfile } from '../profiles/modelProfile.js';
 import type { CommandArgs } from './commandSpec.js';
@@ -18,5 +19,19 @@ export interface LoadedPlan {
 export async function loadPlan(args: CommandArgs): Promise<LoadedPlan> {
   const serve = parseServeOptions(args);
   const { model, facts, options } = await loadPlanInputs(args);
-  return { plan: planLaunch(facts, model, options, serve), model, facts, serve, options };
+  try {
+    return { plan: planLaunch(facts, model, options, serve), model, facts, serve, options };
+  } catch (error) {
+    throw options.minCtx !== undefined ? await withSmallestMachine(error, facts, model, options, args.for === undefined ? `--min-ctx ${options.minCtx}` : `--for ${String(args.for)}`) : error;
+  }
+}
+
+/** A context this machine cannot reach: name the smallest reference machine that reaches it. */
+async function withSmallestMachine(error: unknown, facts: HardwareFacts, model: ModelProfile, options: PlanOptions, flags: string): Promise<unknown> {
+  if (!(error instanceof DevstralError) || error.code !== 'noPlan') return error;
+  const [{ loadCatalog }, { smallestMachine }] = await Promise.all([import('../profiles/profileCatalog.js'), import('../plan/smallestMachine.js')]);
+  const machine = smallestMachine((await loadCatalog()).hardware, facts, model, options);
+  if (!machine) return error;
+  const hint = `${error.hint ? `${error.hint}. ` : ''}The smallest reference machine that reaches it: ${machine.id}${machine.description ? ` (${machine.description})` : ''}: devstral plan --hardware ${machine.id} ${flags}`;
+  return new DevstralError('noPlan', error.message, { details: error.details, hint, cause: error });
 }

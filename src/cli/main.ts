@@ -7,9 +7,11 @@ import { DevstralError } from '../errors.js';
 import { packageInfo } from '../packageInfo.js';
 import { benchCommand } from './commands/benchCommand.js';
 import { commandCommand } from './commands/commandCommand.js';
+import { connectCommand } from './commands/connectCommand.js';
 import { gatewayCommand } from './commands/gatewayCommand.js';
 import { detectCommand } from './commands/detectCommand.js';
 import { healthCommand } from './commands/healthCommand.js';
+import { launchCommand } from './commands/launchCommand.js';
 import { downCommand } from './commands/downCommand.js';
 import { logsCommand } from './commands/logsCommand.js';
 import { planCommand } from './commands/planCommand.js';
@@ -27,7 +29,7 @@ const argv = process.argv.slice(2, dash < 0 ? undefined : dash);
 const passthrough = dash < 0 ? undefined : process.argv.slice(dash + 1);
 const json = argv.includes('--json');
 const debug = argv.includes('--debug');
-const commands = [upCommand, detectCommand, planCommand, commandCommand, pullCommand, serveCommand, gatewayCommand, healthCommand, statusCommand, logsCommand, downCommand, benchCommand, profilesCommand];
+const commands = [upCommand, launchCommand, connectCommand, detectCommand, planCommand, commandCommand, pullCommand, serveCommand, gatewayCommand, healthCommand, statusCommand, logsCommand, downCommand, benchCommand, profilesCommand];
 
 function fail(error: unknown): never {
   if (error instanceof DevstralError && error.reported && !debug) process.exit(error.exitCode);

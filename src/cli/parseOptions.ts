@@ -1,4 +1,5 @@
 /** Turns raw CLI values into validated planner inputs; every mistake becomes a usage error. Pure. */
+import { findAgent } from '../agents/agents.js';
 import { DevstralError } from '../errors.js';
 import { RUNTIME_IDS, type RuntimeId } from '../profiles/modelProfile.js';
 import type { PlanOptions, ServeOptions } from '../plan/plan.js';
@@ -52,6 +53,8 @@ export interface RawPlanArgs {
   minCtx?: unknown;
   tp?: unknown;
   gpus?: unknown;
+  /** --for AGENT: the context that agent needs becomes the minimum. */
+  for?: unknown;
 }
 
 export function parsePlanOptions(raw: RawPlanArgs): PlanOptions {
@@ -66,12 +69,19 @@ export function parsePlanOptions(raw: RawPlanArgs): PlanOptions {
   if (ctx !== undefined) options.ctx = ctx;
   const minCtx = parseTokens('min-ctx', raw.minCtx);
   if (minCtx !== undefined) options.minCtx = minCtx;
+  if (raw.for !== undefined) {
+    // An agent's context is a minimum, as --min-ctx is: the planner trades to reach it, or refuses.
+    const agent = findAgent(String(raw.for));
+    options.minCtx = Math.max(options.minCtx ?? 0, agent.planContext);
+    options.forAgent = agent.name;
+  }
   const tp = parsePositiveInt('tp', raw.tp, 64);
   if (tp !== undefined) options.tp = tp;
   const gpus = parseGpuList(raw.gpus);
   if (gpus) options.gpus = gpus;
   if (options.ctx !== undefined && options.minCtx !== undefined && options.ctx < options.minCtx) {
-    throw new DevstralError('usage', `--ctx ${options.ctx} is smaller than --min-ctx ${options.minCtx}`);
+    const what = options.forAgent ? `the ${options.minCtx} tokens ${options.forAgent} needs (--for)` : `--min-ctx ${options.minCtx}`;
+    throw new DevstralError('usage', `--ctx ${options.ctx} is smaller than ${what}`);
   }
   if (options.tp !== undefined && options.runtime !== undefined && options.runtime !== 'vllm') {
     throw new DevstralError('usage', `--tp is a vLLM setting; --runtime ${options.runtime} does not use it`);

@@ -13,6 +13,8 @@ export interface PlanOptions {
   ctx?: number;
   /** Smallest acceptable context; default 32768 (what coding agents need). */
   minCtx?: number;
+  /** The coding agent minCtx was chosen for (`--for`), named in reasons and refusals. */
+  forAgent?: string;
   tp?: number;
   /** GPU indices to use (default: all). */
   gpus?: number[];

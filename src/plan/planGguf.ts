@@ -156,14 +156,19 @@ export function planGguf(model: ModelProfile, budget: MemoryBudget, options: Pla
   // 4. Nothing reaches the wanted context: the best file that fits with a smaller one, with a warning; but a
   // minimum the user asked for (--min-ctx) is a minimum: then this is only what would fit, said in the refusal.
   if (options.ctx === undefined) {
-    for (const c of all) {
-      const ctx = maxPlacedContext(model, c.bytes, 'q8_0', hasGpu ? budget : { ...budget, gpus: [] }, extra, minCtx);
-      if (ctx < SMALLEST_USEFUL_CONTEXT) continue;
-      if (options.minCtx !== undefined) {
-        rejections.push({ runtime, artifact: c.artifact.id, bytes: c.bytes, reason: `at most ${ctx} tokens fit here (${c.artifact.quantization}, q8_0 KV cache), below the ${options.minCtx} asked for`, kind: 'memory', fitsContext: ctx });
-        break;
+    const place = hasGpu ? budget : { ...budget, gpus: [] };
+    if (options.minCtx !== undefined) {
+      // The refusal names the largest context any file gives here (a smaller file may give more).
+      const best = all.map((c) => ({ c, ctx: maxPlacedContext(model, c.bytes, 'q8_0', place, extra, minCtx) })).reduce((a, b) => (b.ctx > a.ctx ? b : a));
+      if (best.ctx >= SMALLEST_USEFUL_CONTEXT) {
+        rejections.push({ runtime, artifact: best.c.artifact.id, bytes: best.c.bytes, reason: `at most ${best.ctx} tokens fit here (${best.c.artifact.quantization}, q8_0 KV cache), below the ${options.minCtx} asked for`, kind: 'memory', fitsContext: best.ctx });
       }
-      const placement = placeGguf(model, c.bytes, 'q8_0', ctx, hasGpu ? budget : { ...budget, gpus: [] }, extra)!;
+      return { rejections };
+    }
+    for (const c of all) {
+      const ctx = maxPlacedContext(model, c.bytes, 'q8_0', place, extra, minCtx);
+      if (ctx < SMALLEST_USEFUL_CONTEXT) continue;
+      const placement = placeGguf(model, c.bytes, 'q8_0', ctx, place, extra)!;
       return done(c, placement, [`${c.artifact.quantization} fits only with ${ctx} tokens of context (q8_0 KV cache)`]);
     }
   }

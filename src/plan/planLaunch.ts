@@ -22,10 +22,32 @@ type Outcome<F> = { fit: F } | { rejections: Rejection[] };
 export function planLaunch(facts: HardwareFacts, model: ModelProfile, options: PlanOptions, serveOptions: ServeOptions): Plan {
   checkPlanOptions(facts, model, options);
   // Tensor parallelism is a vLLM setting: asking for it asks for vLLM.
-  const core = planCore(facts, model, options.tp !== undefined && !options.runtime ? { ...options, runtime: 'vllm' } : options);
+  const effective: PlanOptions = options.tp !== undefined && !options.runtime ? { ...options, runtime: 'vllm' } : options;
+  const core = planCore(facts, model, effective);
+  if (options.forAgent) core.reasons.push(agentTrades(facts, model, effective, core));
   const serve = resolveServeOptions(core, facts, serveOptions);
   const warnings = [...core.warnings, ...serveWarnings(core, serve)];
   return { ...core, warnings, endpoint: planEndpoint(core, model, serve), command: buildLaunchCommand(core, model, facts, serve) };
+}
+
+/** What planning for an agent's context changed against the default plan: the trades, named. */
+function agentTrades(facts: HardwareFacts, model: ModelProfile, options: PlanOptions, core: PlanCore): string {
+  const { minCtx: _m, forAgent: _a, ...rest } = options;
+  let base: PlanCore | undefined;
+  try {
+    base = planCore(facts, model, rest);
+  } catch {
+    base = undefined;
+  }
+  const traded: string[] = [];
+  if (base && base.runtime !== core.runtime) traded.push(`${core.runtime} instead of ${base.runtime}`);
+  if (base && base.artifact.id !== core.artifact.id) traded.push(`${core.artifact.quantization} weights instead of ${base.artifact.quantization}`);
+  if (base && base.kvCacheType !== core.kvCacheType) traded.push(`${core.kvCacheType} KV cache instead of ${base.kvCacheType}`);
+  if (base && base.gpuLayers !== null && core.gpuLayers !== null && core.gpuLayers < base.gpuLayers) traded.push(`${core.gpuLayers} layers on the GPU instead of ${base.gpuLayers}`);
+  const want = `at least ${options.minCtx} tokens of context for ${options.forAgent} (--for)`;
+  if (!base) return `${want}: ${core.contextLength} planned`;
+  if (traded.length === 0) return `${want}: ${core.contextLength} planned, with nothing traded${base.contextLength < core.contextLength ? ` (the default plan had ${base.contextLength})` : ''}`;
+  return `${want}: ${core.contextLength} planned instead of ${base.contextLength}, trading ${traded.join(', ')}`;
 }
 
 function serveWarnings(plan: PlanCore, serve: ServeOptions): string[] {
@@ -140,7 +162,7 @@ function describe(
   if (!isVllm && onGpu && budget.busyBytes > 1024 * MiB) warnings.push(`other processes hold ${formatGiB(budget.busyBytes)} of GPU memory; the plan uses what is free`);
   if (isVllm && fit.gpus.some((g) => g.computeCapability === undefined)) warnings.push('the GPU compute capability is unknown: check that vLLM supports it (7.0 or newer)');
   if (isVllm && options.tp === undefined && fit.tp > 1) reasons.push(`tensor parallel ${fit.tp} over all identical GPUs: more KV cache for parallel agents and faster decoding (--tp sets fewer)`);
-  if (options.minCtx !== undefined) reasons.push(`at least ${options.minCtx} tokens of context asked for (--min-ctx)`);
+  if (options.minCtx !== undefined && !options.forAgent) reasons.push(`at least ${options.minCtx} tokens of context asked for (--min-ctx)`);
 
   return {
     model: model.id,
@@ -188,11 +210,12 @@ function refusal(facts: HardwareFacts, model: ModelProfile, options: PlanOptions
     return new DevstralError('noPlan', `${model.name} cannot run ${options.runtime ? `on ${options.runtime} ` : ''}here`, { details, hint: hints.join('; ') });
   }
   const fits = Math.max(0, ...rejections.flat().map((r) => r.fitsContext ?? 0));
-  const hints = fits && options.minCtx !== undefined ? [`--min-ctx ${fits} (the most that fits here)`, 'a machine with more memory'] : ['a smaller --quant or --ctx', 'a machine with more memory'];
+  const fewer = options.forAgent ? `--min-ctx ${fits} instead of --for (the most that fits here)` : `--min-ctx ${fits} (the most that fits here)`;
+  const hints = fits && options.minCtx !== undefined ? [fewer, 'a machine with more memory'] : ['a smaller --quant or --ctx', 'a machine with more memory'];
   if (facts.gpus.some((g) => g.vendor === 'apple') && facts.memory.totalMiB >= 24 * 1024) hints.unshift('raising the Metal limit: sudo sysctl iogpu.wired_limit_mb=<MiB>');
   if (options.runtime) hints.unshift('another --runtime');
   if (ollamaFit) hints.unshift(`--runtime ollama (${ollamaFit.artifact.ollama} fits, ${ollamaFit.contextLength} tokens)`);
-  const what = fits && options.minCtx !== undefined ? `with at least ${options.minCtx} tokens of context ` : '';
+  const what = fits && options.minCtx !== undefined ? `with at least ${options.minCtx} tokens of context ${options.forAgent ? `(what ${options.forAgent} needs) ` : ''}` : '';
   return new DevstralError('noPlan', `${model.name} does not fit ${what}on this machine (${have})`, { details, hint: `try ${hints.join(', or ')}` });
 }
 

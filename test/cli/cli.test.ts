@@ -24,6 +24,22 @@ describe('devstral CLI', () => {
     assert.match(run('plan', '--help').out, /--min-ctx/);
   });
 
+  it('--for AGENT plans that agent\'s context; a machine short of it names the smallest one that reaches it', () => {
+    const ok = run('plan', '--json', '--hardware', 'rtx-4090', '--for', 'claude');
+    assert.equal(ok.code, 0, ok.err);
+    assert.ok(JSON.parse(ok.out).contextLength >= 65536);
+    const short = run('plan', '--hardware', 'apple-m3-pro-18gb', '--for', 'codex');
+    assert.equal(short.code, 4);
+    assert.match(short.err, /what Codex needs/);
+    assert.match(short.err, /smallest reference machine that reaches it: apple-m2-max-32gb .*devstral plan --hardware apple-m2-max-32gb --for codex/);
+    const unknown = run('plan', '--hardware', 'rtx-4090', '--for', 'vim');
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.err, /unknown agent "vim"[\s\S]*claude, codex/);
+    const clash = run('plan', '--hardware', 'rtx-4090', '--for', 'claude', '--ctx', '32k');
+    assert.equal(clash.code, 2);
+    assert.match(clash.err, /--ctx 32768 is smaller than the 65536 tokens Claude Code needs \(--for\)/);
+  });
+
   it('plan --json prints the design shape for a hardware profile', () => {
     const r = run('plan', '--json', '--hardware', '2x-a100-80gb');
     assert.equal(r.code, 0, r.err);

@@ -190,6 +190,17 @@ describe('planLaunch follows the user', () => {
     assert.ok(p.contextLength < 32768 && p.warnings.some((w) => /below 32768/.test(w)));
   });
 
+  it('the largest context named in a refusal is the largest any file gives, not the first one tried', () => {
+    assert.throws(() => plan(hw('cpu-only-16gb'), { minCtx: 65536 }), (e: DevstralError) => {
+      const fits = Number(/--min-ctx (\d+)/.exec(e.hint!)![1]);
+      // Every file that fits with a smaller context fits with at most that many tokens.
+      assert.ok(fits >= plan(hw('cpu-only-16gb')).contextLength, `${fits}`);
+      assert.throws(() => plan(hw('cpu-only-16gb'), { minCtx: fits + 1024 }));
+      assert.equal(plan(hw('cpu-only-16gb'), { minCtx: fits }).contextLength >= fits, true);
+      return true;
+    });
+  });
+
   it('--ctx and --min-ctx above the model maximum are usage errors', () => {
     assert.throws(() => plan(hw('1x-h100-80gb'), { minCtx: 200000 }), (e: DevstralError) => e.code === 'usage' && /--min-ctx 200000/.test(e.message));
     assert.throws(() => plan(hw('1x-h100-80gb'), { ctx: 200000 }), (e: DevstralError) => e.code === 'usage');
@@ -317,5 +328,69 @@ describe('planLaunch follows the user', () => {
     assert.equal(p.memory.kvCacheBytes, 131072 * 160 * 1024);
     assert.ok(p.memory.weightsBytes > 47e9 && p.memory.weightsBytes < 47.2e9);
     assert.ok(p.memory.budgetBytes > 2 * 70 * GiB);
+  });
+});
+
+/** What `up --for claude` plans (parseOptions turns --for into these options). */
+const forClaude: PlanOptions = { minCtx: 65536, forAgent: 'Claude Code' };
+
+describe('planning for Claude Code (--for claude) on the reference machines', () => {
+  const reason = (p: Plan) => p.reasons.find((r) => r.includes('for Claude Code (--for)'))!;
+
+  it('RTX 4090: the whole model on the GPU, a q8_0 KV cache traded for 64k+ tokens', () => {
+    const p = plan(hw('rtx-4090'), forClaude);
+    assertConsistent(p);
+    assert.equal(p.runtime, 'llamacpp');
+    assert.equal(p.gpuLayers, p.layers);
+    assert.ok(p.contextLength >= 65536);
+    assert.equal(p.kvCacheType, 'q8_0');
+    assert.ok(plan(hw('rtx-4090')).contextLength < 65536, 'the default plan has less');
+    assert.match(reason(p), /at least 65536 tokens .* planned instead of \d+, trading q8_0 KV cache instead of f16/);
+  });
+
+  it('2x RTX 4090: vLLM over both GPUs already has the context; nothing traded', () => {
+    const p = plan(hw('2x-rtx-4090'), forClaude);
+    assertConsistent(p);
+    assert.equal(p.runtime, 'vllm');
+    assert.equal(p.tensorParallelSize, 2);
+    assert.ok(p.contextLength >= 65536);
+    assert.match(reason(p), /nothing traded/);
+  });
+
+  it('Apple M2 Max 32 GB: a smaller weight quantization traded for the context, still Q4_K_M or better', () => {
+    const p = plan(hw('apple-m2-max-32gb'), forClaude);
+    const base = plan(hw('apple-m2-max-32gb'));
+    assertConsistent(p);
+    assert.equal(p.device, 'metal');
+    assert.ok(p.contextLength >= 65536 && base.contextLength < 65536);
+    assert.ok(bitsPerWeight(p.artifact.quantization)! >= bitsPerWeight('Q4_K_M')!);
+    assert.ok(bitsPerWeight(p.artifact.quantization)! < bitsPerWeight(base.artifact.quantization)!);
+    assert.match(reason(p), new RegExp(`trading ${p.artifact.quantization} weights instead of ${base.artifact.quantization}`));
+  });
+
+  it('2x A100 80 GB: vLLM BF16 at tensor parallel 2, the full 128k window', () => {
+    const p = plan(hw('2x-a100-80gb'), forClaude);
+    assertConsistent(p);
+    assert.equal(p.runtime, 'vllm');
+    assert.equal(p.artifact.quantization, 'bf16');
+    assert.equal(p.contextLength, 131072);
+    assert.match(reason(p), /nothing traded/);
+  });
+
+  it('CPU only, 64 GB: 64k tokens on the CPU, above the usual CPU cap', () => {
+    const p = plan(hw('cpu-only-64gb'), forClaude);
+    assertConsistent(p);
+    assert.equal(p.device, 'cpu');
+    assert.ok(p.contextLength >= 65536);
+    assert.ok(plan(hw('cpu-only-64gb')).contextLength < p.contextLength);
+  });
+
+  it('a machine that cannot reach it refuses, naming the agent and the most it can give', () => {
+    assert.throws(() => plan(hw('apple-m3-pro-18gb'), forClaude), (e: DevstralError) => {
+      assert.equal(e.code, 'noPlan');
+      assert.match(e.message, /at least 65536 tokens of context \(what Claude Code needs\)/);
+      assert.match(e.hint!, /--min-ctx \d+ instead of --for \(the most that fits here\)/);
+      return true;
+    });
   });
 });
