@@ -210,13 +210,13 @@ async function up(args: CommandArgs, interrupted: AbortSignal): Promise<void> {
   }
 
   // 7. Summary.
-  const { renderConnectInfo, connectSettings } = await import('../up/renderConnectInfo.js');
+  const { renderConnectInfo } = await import('../up/renderConnectInfo.js');
   const info = { baseUrl, model: plan.endpoint.model, contextLength: plan.contextLength, ...(serve.apiKey ? { apiKey: serve.apiKey } : {}) };
   if (json) {
-    writeOut(JSON.stringify({ name, runtime: plan.runtime, ...info, pid: started.process?.pid ?? null, logPath, detached: args.detach === true, ...(smoke ? { checks: smoke.checks } : {}), settings: connectSettings(info) }, null, 2));
+    writeOut(JSON.stringify({ name, runtime: plan.runtime, ...info, pid: started.process?.pid ?? null, logPath, detached: args.detach === true, ...(smoke ? { checks: smoke.checks } : {}) }, null, 2));
   } else {
     result(`\nReady: ${plan.runtime} serves "${plan.endpoint.model}" at ${baseUrl}\n`);
-    result(renderConnectInfo(info));
+    result(renderConnectInfo(info, name));
     say(args.detach ? `\nRunning in the background: devstral status | devstral logs ${name} | devstral down ${name}` : '\nPress Ctrl-C to stop.');
   }
   if (args.detach || started.reused) return;

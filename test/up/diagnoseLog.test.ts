@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { diagnoseLog, isLoadingProgress } from '../../src/up/diagnoseLog.ts';
-import { connectSettings, renderConnectInfo } from '../../src/up/renderConnectInfo.ts';
 
 describe('diagnoseLog', () => {
   const cases: [string, RegExp, number?][] = [
@@ -27,15 +26,5 @@ describe('diagnoseLog', () => {
   it('vLLM loading progress is recognised', () => {
     assert.ok(isLoadingProgress('Loading safetensors checkpoint shards:  50% Completed | 1/2'));
     assert.ok(!isLoadingProgress('INFO: Uvicorn running'));
-  });
-});
-
-describe('connect settings', () => {
-  it('gives every agent the same base URL, model and key', () => {
-    const s = connectSettings({ baseUrl: 'http://127.0.0.1:8000/v1', model: 'devstral-small-1.1', contextLength: 32768 });
-    assert.equal(s.env.OPENAI_BASE_URL, 'http://127.0.0.1:8000/v1');
-    assert.equal(s.openhands.LLM_MODEL, 'openai/devstral-small-1.1');
-    assert.match(s.aider, /--openai-api-base http:\/\/127\.0\.0\.1:8000\/v1/);
-    assert.match(renderConnectInfo({ baseUrl: 'http://x/v1', model: 'm', apiKey: 'k', contextLength: 1 }), /API key {4}k/);
   });
 });

@@ -60,7 +60,7 @@ describe('devstral up', () => {
     assert.doesNotMatch(r.err, /Ready:|✔ chat/);
     assert.match(r.out, /✔ chat/);
     assert.match(r.out, /Ready: llamacpp serves "tiny" at http:\/\/127\.0\.0\.1:\d+\/v1/);
-    assert.match(r.out, /Claude Code \(Anthropic Messages\)/);
+    assert.match(r.out, /Hand it to a coding agent: devstral launch claude\|codex\|.* \(every agent's settings: devstral connect/);
   });
 
   it('--detach -> status -> the openai client works -> down -> nothing left running', async (t) => {
@@ -70,7 +70,12 @@ describe('devstral up', () => {
     const summary = JSON.parse(up.out);
     assert.match(summary.baseUrl, /^http:\/\/127\.0\.0\.1:\d+\/v1$/);
     assert.ok(alive(summary.pid));
-    assert.equal(summary.settings.env.OPENAI_BASE_URL, summary.baseUrl);
+    // Every agent's settings point at it, with the served id.
+    const connect = await cli('connect', '--name', 'e2e', '--json');
+    assert.equal(connect.code, 0, connect.err);
+    const agents = JSON.parse(connect.out).agents as { id: string; exec?: { env: Record<string, string> } }[];
+    assert.equal(agents.find((a) => a.id === 'qwen')!.exec!.env.OPENAI_BASE_URL, summary.baseUrl);
+    assert.equal(agents.find((a) => a.id === 'claude')!.exec!.env.ANTHROPIC_MODEL, summary.model);
 
     const status = await cli('status', '--json');
     assert.equal(status.code, 0, status.err);
