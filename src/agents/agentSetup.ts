@@ -3,52 +3,10 @@
  * them with (and a devstral-owned config file where the agent needs one); for editor and config-file agents the
  * snippet to paste, or to write with --write. Never the user's own files for terminal agents. Pure.
  */
+import { join } from 'node:path';
 import type { AgentSpec } from './agents.js';
-
-export interface ServerInfo {
-  /** http://host:port/v1 */
-  baseUrl: string;
-  model: string;
-  apiKey?: string;
-  contextLength: number;
-}
-
-export interface AgentFile {
-  path: string;
-  format: 'json' | 'yaml' | 'toml';
-  /** The whole file: devstral's own, or the user's when it does not exist yet. */
-  content: string;
-  owner: 'devstral' | 'user';
-  /** The user's existing file with our settings in it (the rest left as it was). */
-  merge?: (existing: string) => string;
-}
-
-export interface AgentSetup {
-  agent: AgentSpec;
-  exec?: { command: string; args: string[]; env: Record<string, string>; unset: string[] };
-  files: AgentFile[];
-  /** The settings as a person would enter them (editor agents), or how to run it by hand. */
-  text: string;
-}
-
-export interface SetupPaths {
-  /** Where devstral keeps agent files of its own (state dir/agents). */
-  ownDir: string;
-  /** The user's home: where config-file agents keep theirs. */
-  home: string;
-}
-
-/** A placeholder key agents insist on when the server needs none. */
-export const NO_KEY = 'devstral';
-
-/** Output tokens an agent may ask for: a quarter of the context, between 4k and 32k. */
-export function outputTokens(contextLength: number): number {
-  return Math.max(4096, Math.min(32_768, Math.floor(contextLength / 4 / 1024) * 1024));
-}
-
-const root = (baseUrl: string) => baseUrl.replace(/\/v1\/?$/, '');
-const tomlString = (s: string) => JSON.stringify(s);
-const shellWords = (words: string[]) => words.map((w) => (/^[\w@%+=:,./-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`)).join(' ');
+import { configAgentSetup } from './configAgentSetup.js';
+import { NO_KEY, outputTokens, root, shellWords, tomlString, type AgentSetup, type ServerInfo, type SetupPaths } from './setupShapes.js';
 
 export function agentSetup(agent: AgentSpec, server: ServerInfo, paths: SetupPaths): AgentSetup {
   const key = server.apiKey ?? NO_KEY;
@@ -59,7 +17,8 @@ export function agentSetup(agent: AgentSpec, server: ServerInfo, paths: SetupPat
   switch (agent.id) {
     case 'claude': {
       // Every model alias to the served model; the real window, so it compacts in time (Claude Code assumes
-      // 200k for names it does not know); no per-request billing line, which would change the prompt each turn.
+      // 200k for names it does not know, and reads this variable only for names not starting with "claude-"); no
+      // per-request billing line, which would change the prompt each turn and defeat prefix reuse.
       const env = {
         ANTHROPIC_BASE_URL: root(server.baseUrl),
         ANTHROPIC_AUTH_TOKEN: key,
@@ -72,35 +31,55 @@ export function agentSetup(agent: AgentSpec, server: ServerInfo, paths: SetupPat
         CLAUDE_CODE_MAX_OUTPUT_TOKENS: String(output),
         CLAUDE_CODE_ATTRIBUTION_HEADER: '0',
       };
-      return { agent, exec: run('claude', [], env, ['ANTHROPIC_API_KEY']), files: [], text: envText(env, ['claude']) };
+      // ANTHROPIC_API_KEY would win over the token and send the user's real key to our server.
+      return { agent, exec: run('claude', [], env, ['ANTHROPIC_API_KEY']), files: [], text: `env -u ANTHROPIC_API_KEY ${envText(env, ['claude'])}` };
     }
     case 'codex': {
       // Command-line overrides only: the user's ~/.codex/config.toml is never written. Plugin sync and analytics
-      // off: they reach for github.com and chatgpt.com at every start.
+      // off: they reach for github.com and chatgpt.com at every start. (Codex 0.171 has no output-token setting:
+      // it ignores model_max_output_tokens, and our server caps each answer to the context.)
       const provider = `{name="devstral",base_url=${tomlString(server.baseUrl)},env_key="DEVSTRAL_API_KEY",wire_api="responses"}`;
       const args = [
         '-c', 'model_provider="devstral"',
         '-c', `model_providers.devstral=${provider}`,
         '-c', `model=${tomlString(server.model)}`,
         '-c', `model_context_window=${server.contextLength}`,
-        '-c', `model_auto_compact_token_limit=${Math.floor(server.contextLength * 0.8)}`,
+        '-c', `model_auto_compact_token_limit=${server.contextLength - output}`,
         '-c', 'features.plugins=false',
         '-c', 'analytics.enabled=false',
       ];
       const env = { DEVSTRAL_API_KEY: key };
       return { agent, exec: run('codex', args, env), files: [], text: envText(env, ['codex', ...args]) };
     }
+    case 'opencode': {
+      // A provider file of ours through OPENCODE_CONFIG (merged over the user's config, never written); the model
+      // chosen in OPENCODE_CONFIG_CONTENT, which is merged last, so a project's opencode.json cannot switch it away.
+      const file = join(paths.ownDir, 'opencode.json');
+      const ref = `devstral/${server.model}`;
+      const config = {
+        $schema: 'https://opencode.ai/config.json',
+        provider: {
+          devstral: {
+            npm: '@ai-sdk/openai-compatible',
+            name: 'devstral',
+            options: { baseURL: server.baseUrl, apiKey: '{env:DEVSTRAL_API_KEY}' },
+            models: { [server.model]: { name: server.model, tool_call: true, limit: { context: server.contextLength, output } } },
+          },
+        },
+      };
+      const env = { OPENCODE_CONFIG: file, OPENCODE_CONFIG_CONTENT: JSON.stringify({ model: ref, small_model: ref }), DEVSTRAL_API_KEY: key };
+      return { agent, exec: run('opencode', [], env), files: [{ path: file, format: 'json', content: `${JSON.stringify(config, null, 2)}\n`, owner: 'devstral' }], text: envText(env, ['opencode']) };
+    }
     case 'qwen': {
-      const env = { OPENAI_BASE_URL: server.baseUrl, OPENAI_API_KEY: key, OPENAI_MODEL: server.model };
-      return { agent, exec: run('qwen', [], env), files: [], text: envText(env, ['qwen']) };
+      // All three OPENAI_* variables select its OpenAI auth; a system settings file of ours outranks the user's
+      // ~/.qwen/settings.json (whose model and window would otherwise win). A fixed output size also stops its
+      // retry of a long answer at 64000 tokens, more than the whole context.
+      const file = join(paths.ownDir, 'qwen-settings.json');
+      const settings = { $version: 4, model: { name: server.model, generationConfig: { contextWindowSize: server.contextLength } } };
+      const env = { OPENAI_BASE_URL: server.baseUrl, OPENAI_API_KEY: key, OPENAI_MODEL: server.model, QWEN_CODE_SYSTEM_SETTINGS_PATH: file, QWEN_CODE_MAX_OUTPUT_TOKENS: String(output) };
+      return { agent, exec: run('qwen', [], env), files: [{ path: file, format: 'json', content: `${JSON.stringify(settings, null, 2)}\n`, owner: 'devstral' }], text: envText(env, ['qwen']) };
     }
     default:
       return configAgentSetup(agent, server, paths, key, output);
   }
-}
-
-/** Agents configured by a file (or by hand): the snippet, and where --write would put it. */
-function configAgentSetup(agent: AgentSpec, server: ServerInfo, paths: SetupPaths, key: string, output: number): AgentSetup {
-  const settings = [`  base URL        ${server.baseUrl}`, `  API key         ${key}`, `  model           ${server.model}`, `  context window  ${server.contextLength}`, `  max output      ${output}`].join('\n');
-  return { agent, files: [], text: `${agent.name}: an OpenAI-compatible provider with\n${settings}` };
 }

@@ -4,7 +4,7 @@
  */
 import { DevstralError } from '../errors.js';
 import { minimumContext, type AgentSpec } from './agents.js';
-import type { ServerInfo } from './agentSetup.js';
+import type { ServerInfo } from './setupShapes.js';
 
 const PING = { type: 'object', properties: { ok: { type: 'boolean' } }, required: ['ok'] };
 

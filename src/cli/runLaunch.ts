@@ -7,11 +7,12 @@ import { spawn } from 'node:child_process';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline/promises';
-import { agentSetup, type AgentSetup, type ServerInfo, type SetupPaths } from '../agents/agentSetup.js';
+import { agentSetup } from '../agents/agentSetup.js';
+import type { AgentSetup, ServerInfo, SetupPaths } from '../agents/setupShapes.js';
 import { AGENTS, findAgent, type AgentSpec } from '../agents/agents.js';
 import { agentRefusal, checkForAgent, protocolName } from '../agents/checkForAgent.js';
 import { DevstralError } from '../errors.js';
-import type { ServerRecord } from '../supervise/registry.js';
+import { readRegistry, stateDir, type ServerRecord } from '../supervise/registry.js';
 import type { CommandArgs } from './commandSpec.js';
 import { writeOut } from './output.js';
 
@@ -19,51 +20,60 @@ export async function runLaunch(args: CommandArgs): Promise<void> {
   const agent = findAgent(String(args.agent));
   const record = await findServer(args.name === undefined ? undefined : String(args.name), agent, args.yes === true);
   const server = await describeServer(record);
-  const setup = agentSetup(agent, server, await setupPaths());
-  if (args.print || !setup.exec) {
-    if (args.write) {
-      const { writeAgentFiles } = await import('../agents/writeAgentFiles.js');
-      for (const line of await writeAgentFiles(setup.files)) process.stderr.write(`${line}\n`);
-    }
-    writeOut(renderSetup(setup));
-    return;
-  }
+  const setup = agentSetup(agent, server, setupPaths(record));
+  if (args.write && setup.exec) throw new DevstralError('usage', `--write: devstral launch ${agent.id} runs ${agent.name} with these settings and writes none of your files`, { hint: `to see them: devstral launch ${agent.id} --print` });
+  if (args.write && setup.cannotWrite) throw new DevstralError('usage', `--write: ${setup.cannotWrite}`, { hint: `the settings to enter: devstral launch ${agent.id}` });
   const check = await checkForAgent(agent, server);
   if (check.problems.length) {
     if (!args.force) throw agentRefusal(agent, check);
     for (const problem of check.problems) process.stderr.write(`warning: ${problem}\n`);
   } else process.stderr.write(`${record.name} is ready for ${agent.name}: ${protocolName(agent)}, a forced tool call, ${server.contextLength} tokens of context (checked in ${check.ms} ms)\n`);
   const { writeAgentFiles } = await import('../agents/writeAgentFiles.js');
+  // Our own files (a provider definition the command line points at) are written whatever happens next.
   await writeAgentFiles(setup.files.filter((f) => f.owner === 'devstral'));
+  if (args.print || !setup.exec) {
+    writeOut(renderSetup(setup));
+    if (args.write) for (const line of await writeAgentFiles(setup.files.filter((f) => f.owner === 'user'))) process.stderr.write(`${line}\n`);
+    return;
+  }
   process.exitCode = await runAgent(setup, (args.passthrough as string[] | undefined) ?? []);
 }
 
 export async function runConnect(args: CommandArgs): Promise<void> {
   const record = await findServer(args.name === undefined ? undefined : String(args.name), undefined, false);
   const server = await describeServer(record);
-  const paths = await setupPaths();
-  const setups = AGENTS.map((agent) => agentSetup(agent, server, paths));
+  const setups = AGENTS.map((agent) => agentSetup(agent, server, setupPaths(record)));
+  const { writeAgentFiles } = await import('../agents/writeAgentFiles.js');
+  await writeAgentFiles(setups.flatMap((s) => s.files.filter((f) => f.owner === 'devstral')));
   if (args.json) {
-    writeOut(JSON.stringify({ server: { name: record.name, ...server }, agents: setups.map((s) => ({ id: s.agent.id, name: s.agent.name, protocol: s.agent.protocol, ...(s.exec ? { exec: s.exec } : {}), files: s.files, text: s.text })) }, null, 2));
+    const agents = setups.map((s) => ({
+      id: s.agent.id,
+      name: s.agent.name,
+      protocol: s.agent.protocol,
+      ...(s.exec ? { exec: s.exec } : {}),
+      files: s.files.map(({ merge: _, ...file }) => file),
+      text: s.text,
+    }));
+    writeOut(JSON.stringify({ server: { name: record.name, ...server }, agents }, null, 2));
     return;
   }
-  writeOut([`${record.name}: ${server.baseUrl}  ·  ${server.model}  ·  context ${server.contextLength}`, '', ...setups.map(renderSetup)].join('\n\n'));
+  writeOut([`${record.name}: ${server.baseUrl}  ·  ${server.model}  ·  context ${server.contextLength}`, ...setups.map(renderSetup)].join('\n\n'));
 }
 
-async function setupPaths(): Promise<SetupPaths> {
-  const { stateDir } = await import('../supervise/registry.js');
-  return { ownDir: join(stateDir(), 'agents'), home: homedir() };
+/** Our own agent files go beside the server's record, one folder per server. */
+function setupPaths(record: ServerRecord): SetupPaths {
+  return { ownDir: join(stateDir(), 'agents', record.name), home: homedir() };
 }
 
 function renderSetup(setup: AgentSetup): string {
-  const lines = [`${setup.agent.name} (${protocolName(setup.agent)}):`, ...setup.text.split('\n').map((l) => `  ${l}`)];
-  for (const file of setup.files) lines.push(`  ${file.owner === 'devstral' ? 'devstral writes' : '--write adds to'} ${file.path}:`, ...file.content.trimEnd().split('\n').map((l) => `    ${l}`));
+  const how = setup.exec ? `: devstral launch ${setup.agent.id} runs` : ' settings:';
+  const lines = [`${setup.agent.name} (${protocolName(setup.agent)})${how}`, ...setup.text.split('\n').map((l) => `  ${l}`)];
+  for (const file of setup.files) if (file.owner === 'user') lines.push(`  devstral launch ${setup.agent.id} --write puts this into ${file.path} (a backup of it first)`);
   return lines.join('\n');
 }
 
 /** The server to hand over: --name, the only one running, or (asked, or --yes) one that `up --for AGENT` starts. */
 async function findServer(name: string | undefined, agent: AgentSpec | undefined, yes: boolean): Promise<ServerRecord> {
-  const { readRegistry } = await import('../supervise/registry.js');
   const running = await readRegistry();
   if (name !== undefined) {
     const found = running.find((r) => r.name === name);

@@ -1,5 +1,5 @@
 /** Where the server answers, and the one line that leads to each agent's settings (`devstral connect`). Pure. */
-import type { ServerInfo } from '../agents/agentSetup.js';
+import type { ServerInfo } from '../agents/setupShapes.js';
 import { AGENTS } from '../agents/agents.js';
 
 export function renderConnectInfo(info: ServerInfo, name: string): string {

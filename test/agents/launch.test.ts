@@ -6,13 +6,14 @@
 import Anthropic from '@anthropic-ai/sdk';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import OpenAI from 'openai';
 import { parse as parseToml } from 'smol-toml';
+import { parse as parseYaml } from 'yaml';
 import { startServe, type ServeProcess } from '../support/startServe.ts';
 import { writeTinyGguf } from '../support/writeTinyGguf.ts';
 
@@ -130,13 +131,44 @@ describe('devstral launch: terminal agents run with the server wired in', () => 
     assert.equal(res.model, SERVED);
   });
 
-  it('Qwen Code: its OpenAI variables', async () => {
+  it('Qwen Code: its OpenAI variables, and a system settings file of ours with the window (above the user\'s settings)', async () => {
     const r = await cli(['launch', 'qwen']);
     assert.equal(r.code, 0, r.err);
     const { env } = recorded('qwen');
+    const settings = JSON.parse(readFileSync(env.QWEN_CODE_SYSTEM_SETTINGS_PATH!, 'utf8'));
+    assert.deepEqual(settings, { $version: 4, model: { name: SERVED, generationConfig: { contextWindowSize: 65536 } } });
+    assert.ok(!env.QWEN_CODE_SYSTEM_SETTINGS_PATH!.startsWith(home), 'not in the user\'s home');
+    assert.equal(env.QWEN_CODE_MAX_OUTPUT_TOKENS, '16384');
     const client = new OpenAI({ baseURL: env.OPENAI_BASE_URL, apiKey: env.OPENAI_API_KEY });
     const c = await client.chat.completions.create({ model: env.OPENAI_MODEL!, messages: [{ role: 'user', content: 'hi' }], max_tokens: 4 });
     assert.equal(c.model, SERVED);
+  });
+
+  it('opencode: a provider file of ours through OPENCODE_CONFIG, the model pinned in OPENCODE_CONFIG_CONTENT', async () => {
+    const r = await cli(['launch', 'opencode', '--', 'run', 'hi']);
+    assert.equal(r.code, 0, r.err);
+    const { argv, env } = recorded('opencode');
+    assert.deepEqual(argv, ['run', 'hi']);
+    const pinned = JSON.parse(env.OPENCODE_CONFIG_CONTENT!) as { model: string; small_model: string };
+    const config = JSON.parse(readFileSync(env.OPENCODE_CONFIG!, 'utf8')) as {
+      provider: Record<string, { npm: string; options: { baseURL: string; apiKey: string }; models: Record<string, { limit: { context: number; output: number }; tool_call: boolean }> }>;
+    };
+    const [providerId, modelId] = pinned.model.split('/') as [string, string];
+    assert.equal(pinned.small_model, pinned.model);
+    const provider = config.provider[providerId]!;
+    assert.equal(provider.npm, '@ai-sdk/openai-compatible');
+    assert.deepEqual(provider.models[modelId], { name: SERVED, tool_call: true, limit: { context: 65536, output: 16384 } });
+    // opencode substitutes {env:NAME} in strings.
+    const apiKey = provider.options.apiKey.replace(/^\{env:(\w+)\}$/, (_, name: string) => env[name]!);
+    const client = new OpenAI({ baseURL: provider.options.baseURL, apiKey });
+    const c = await client.chat.completions.create({ model: modelId, messages: [{ role: 'user', content: 'hi' }], max_tokens: 4 });
+    assert.equal(c.model, SERVED);
+  });
+
+  it('--write is refused for agents launch runs: it writes none of their files', async () => {
+    const r = await cli(['launch', 'codex', '--write']);
+    assert.equal(r.code, 2);
+    assert.match(r.err, /runs Codex with these settings and writes none of your files/);
   });
 
   it('an agent that is not installed: says how to install it', async () => {
@@ -159,6 +191,119 @@ describe('devstral launch: terminal agents run with the server wired in', () => 
     const name = await cli(['launch', 'claude', '--name', 'nope']);
     assert.equal(name.code, 2);
     assert.match(name.err, /no server named nope is running[\s\S]*running: serve-\d+/);
+  });
+});
+
+/** Chat through the settings an agent would read, with the official client: they must really work. */
+async function chatWith(baseURL: string, apiKey: string, model: string) {
+  const c = await new OpenAI({ baseURL, apiKey }).chat.completions.create({ model, messages: [{ role: 'user', content: 'hi' }], max_tokens: 4 });
+  assert.equal(c.model, SERVED);
+}
+
+describe('devstral launch: editor and config-file agents', () => {
+  const writeHome = join(dir, 'write-home');
+  const inHome = (path: string) => join(writeHome, path);
+  const withHome = { HOME: writeHome };
+  const backups = (path: string) => readdirSync(join(path, '..')).filter((f) => f.startsWith(`${path.split('/').at(-1)}.devstral-backup-`));
+  const original: Record<string, string> = {
+    '.continue/config.yaml': '# my models\nname: Mine\nversion: 1.0.0\nschema: v1\nmodels:\n  - name: GPT # keep this\n    provider: openai\n    model: gpt-4o\n',
+    '.vibe/config.toml': 'active_model = "local"\nvim_keybindings = true\n\n[[models]]\nname = "devstral"\nprovider = "llamacpp"\nalias = "local"\n',
+    '.aider.conf.yml': 'dark-mode: true\n',
+  };
+  before(() => {
+    for (const [path, content] of Object.entries(original)) {
+      mkdirSync(join(inHome(path), '..'), { recursive: true });
+      writeFileSync(inHome(path), content);
+    }
+  });
+
+  it('without --write: the settings printed, no file touched', async () => {
+    for (const agent of ['continue', 'cline', 'aider', 'openhands', 'vibe']) {
+      const r = await cli(['launch', agent], withHome);
+      assert.equal(r.code, 0, r.err);
+      assert.ok(r.out.includes(SERVED) && r.out.includes(`${server.origin}/v1`), r.out);
+    }
+    for (const [path, content] of Object.entries(original)) assert.equal(readFileSync(inHome(path), 'utf8'), content);
+    assert.equal(existsSync(inHome('.cline')), false);
+  });
+
+  it('Continue --write: our model added to config.yaml, the user\'s models and comments kept, a byte-exact backup', async () => {
+    const r = await cli(['launch', 'continue', '--write'], withHome);
+    assert.equal(r.code, 0, r.err);
+    const path = inHome('.continue/config.yaml');
+    const [backup] = backups(path);
+    assert.equal(readFileSync(join(path, '..', backup!), 'utf8'), original['.continue/config.yaml']);
+    assert.match(r.err, /to undo: mv /);
+    const text = readFileSync(path, 'utf8');
+    assert.match(text, /# my models[\s\S]*# keep this/);
+    const config = parseYaml(text) as { name: string; models: { name: string; model: string; apiBase: string; apiKey: string; provider: string; defaultCompletionOptions: { contextLength: number } }[] };
+    assert.equal(config.name, 'Mine');
+    assert.deepEqual(config.models.map((m) => m.model), ['gpt-4o', SERVED]);
+    const ours = config.models[1]!;
+    assert.equal(ours.provider, 'openai');
+    assert.equal(ours.defaultCompletionOptions.contextLength, 65536);
+    await chatWith(ours.apiBase, ours.apiKey, ours.model);
+    // Again: nothing changes, no second backup.
+    const again = await cli(['launch', 'continue', '--write'], withHome);
+    assert.match(again.err, /already has these settings/);
+    assert.equal(readFileSync(path, 'utf8'), text);
+    assert.equal(backups(path).length, 1);
+  });
+
+  it('Mistral Vibe --write: a provider and model block, active_model switched, the rest of config.toml kept', async () => {
+    const r = await cli(['launch', 'vibe', '--write'], withHome);
+    assert.equal(r.code, 0, r.err);
+    const path = inHome('.vibe/config.toml');
+    assert.equal(readFileSync(join(path, '..', backups(path)[0]!), 'utf8'), original['.vibe/config.toml']);
+    const config = parseToml(readFileSync(path, 'utf8')) as { active_model: string; vim_keybindings: boolean; providers: { name: string; api_base: string; api_key_env_var: string }[]; models: { name: string; provider: string; alias: string; auto_compact_threshold?: number }[] };
+    assert.equal(config.vim_keybindings, true);
+    const model = config.models.find((m) => m.alias === config.active_model)!;
+    assert.equal(model.name, SERVED);
+    assert.ok(model.auto_compact_threshold! < 65536);
+    assert.ok(config.models.some((m) => m.alias === 'local'), 'the user\'s model kept');
+    const provider = config.providers.find((p) => p.name === model.provider)!;
+    // The key stays out of the file: Vibe reads it from the variable named here.
+    assert.equal(provider.api_key_env_var, 'DEVSTRAL_API_KEY');
+    assert.match(r.out, /export DEVSTRAL_API_KEY=sk-launch-test/);
+    await chatWith(provider.api_base, KEY, model.name);
+    await cli(['launch', 'vibe', '--write'], withHome);
+    assert.equal((parseToml(readFileSync(path, 'utf8')) as { models: unknown[] }).models.length, 2, 'a second write replaces its block');
+  });
+
+  it('Aider --write: model, base URL and key in .aider.conf.yml; the window in its model metadata file', async () => {
+    const r = await cli(['launch', 'aider', '--write'], withHome);
+    assert.equal(r.code, 0, r.err);
+    const conf = parseYaml(readFileSync(inHome('.aider.conf.yml'), 'utf8')) as Record<string, string | boolean>;
+    assert.equal(conf['dark-mode'], true);
+    const meta = JSON.parse(readFileSync(inHome('.aider.model.metadata.json'), 'utf8')) as Record<string, { max_input_tokens: number; litellm_provider: string }>;
+    const model = String(conf.model);
+    assert.equal(meta[model]!.max_input_tokens, 65536);
+    assert.equal(meta[model]!.litellm_provider, 'openai');
+    await chatWith(String(conf['openai-api-base']), String(conf['openai-api-key']), model.replace(/^openai\//, ''));
+    assert.match(r.err, /\.aider\.model\.metadata\.json; it did not exist \(to undo: rm /);
+  });
+
+  it('Cline --write: the CLI\'s providers.json', async () => {
+    const r = await cli(['launch', 'cline', '--write'], withHome);
+    assert.equal(r.code, 0, r.err);
+    const doc = JSON.parse(readFileSync(inHome('.cline/data/settings/providers.json'), 'utf8')) as { lastUsedProvider: string; providers: Record<string, { settings: { baseUrl: string; apiKey: string; model: string } }> };
+    const { settings } = doc.providers[doc.lastUsedProvider]!;
+    await chatWith(settings.baseUrl, settings.apiKey, settings.model);
+  });
+
+  it('OpenHands --write is refused with the reason; a config file that does not parse is never rewritten', async () => {
+    const openhands = await cli(['launch', 'openhands', '--write'], withHome);
+    assert.equal(openhands.code, 2);
+    assert.match(openhands.err, /OpenHands keeps its settings/);
+    const broken = 'models: [unclosed\n';
+    const path = inHome('.continue/config.yaml');
+    writeFileSync(path, broken);
+    const before = backups(path).length;
+    const r = await cli(['launch', 'continue', '--write'], withHome);
+    assert.equal(r.code, 2);
+    assert.match(r.err, /config\.yaml is not valid YAML .*devstral did not change it/);
+    assert.equal(readFileSync(path, 'utf8'), broken);
+    assert.equal(backups(path).length, before);
   });
 });
 
