@@ -18,7 +18,7 @@ import { writeOut } from './output.js';
 
 export async function runLaunch(args: CommandArgs): Promise<void> {
   const agent = findAgent(String(args.agent));
-  const record = await findServer(args.name === undefined ? undefined : String(args.name), agent, args.yes === true);
+  const record = await findServer(args.name === undefined ? undefined : String(args.name), agent, args.yes === true, args.model);
   const server = await describeServer(record);
   const setup = agentSetup(agent, server, setupPaths(record));
   if (args.write && setup.exec) throw new DevstralError('usage', `--write: devstral launch ${agent.id} runs ${agent.name} with these settings and writes none of your files`, { hint: `to see them: devstral launch ${agent.id} --print` });
@@ -73,7 +73,7 @@ function renderSetup(setup: AgentSetup): string {
 }
 
 /** The server to hand over: --name, the only one running, or (asked, or --yes) one that `up --for AGENT` starts. */
-async function findServer(name: string | undefined, agent: AgentSpec | undefined, yes: boolean): Promise<ServerRecord> {
+async function findServer(name: string | undefined, agent: AgentSpec | undefined, yes: boolean, model?: unknown): Promise<ServerRecord> {
   const running = await readRegistry();
   if (name !== undefined) {
     const found = running.find((r) => r.name === name);
@@ -90,7 +90,7 @@ async function findServer(name: string | undefined, agent: AgentSpec | undefined
     if (!/^y(es)?$/i.test(answer.trim())) throw new DevstralError('usage', 'no server is running, and none was started', { hint: `devstral up --for ${agent.id}` });
   }
   const { runUp } = await import('./runUp.js');
-  await runUp({ for: agent.id, detach: true, yes: true, name: 'devstral' });
+  await runUp({ for: agent.id, detach: true, yes: true, name: 'devstral', port: 'auto', ...(model === undefined ? {} : { model }) });
   const started = (await readRegistry()).find((r) => r.name === 'devstral');
   if (!started) throw new DevstralError('server', 'devstral up did not leave a server running');
   return started;

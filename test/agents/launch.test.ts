@@ -351,4 +351,17 @@ describe('no server running', () => {
     assert.match(r.err, /no server is running[\s\S]*devstral up --for claude --detach/);
     assert.equal(existsSync(join(dir, 'empty-state', 'servers')), false);
   });
+
+  it('--yes starts one planned for the agent (up --for), then runs the agent on it', async (t) => {
+    const state = { DEVSTRAL_STATE_DIR: join(dir, 'started-state') };
+    t.after(() => cli(['down', '--all'], state));
+    const r = await cli(['launch', 'claude', '--yes', '--model', join(dir, 'tiny.gguf')], { ...state, STANDIN_EXIT: '0' });
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /Ready: llamacpp serves/);
+    assert.match(r.err, /devstral is ready for Claude Code/);
+    const { env } = recorded('claude');
+    assert.equal(env.CLAUDE_CODE_MAX_CONTEXT_TOKENS, '65536');
+    const status = JSON.parse((await cli(['status', '--json'], state)).out) as { name: string; state: string }[];
+    assert.deepEqual(status.map((s) => [s.name, s.state]), [['devstral', 'ready']]);
+  });
 });

@@ -10,6 +10,7 @@ export const launchCommand: CommandSpec = {
     print: { type: 'boolean', describe: 'Print the settings instead of running the agent' },
     write: { type: 'boolean', describe: "Write the settings into the agent's own config file (a backup of it first)" },
     yes: { type: 'boolean', describe: 'With no server running, start one (devstral up --for AGENT --detach) without asking' },
+    model: { type: 'string', describe: 'When launch starts the server: the model (as devstral up --model)' },
     force: { type: 'boolean', describe: 'Launch even when the check finds the server short of what the agent needs' },
   },
   run: async (args) => (await import('../runLaunch.js')).runLaunch(args),
