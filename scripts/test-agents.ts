@@ -1,16 +1,17 @@
 /**
  * `npm run test:agents` (not in CI: it installs from the npm registry): Claude Code and Codex, installed from npm
- * into a temporary prefix, each run for one turn and then a second turn of the same conversation against
- * `devstral serve` on a tiny model with Mistral's real 131k vocabulary, with a fresh HOME, telemetry off and only
+ * into a temporary prefix, each started by `devstral launch` for one turn and then a second turn of the same
+ * conversation against `devstral serve` on a tiny model with Mistral's real 131k vocabulary, with a fresh HOME, telemetry off and only
  * 127.0.0.1 to talk to. The second turn must read most of its prompt from the cache. Prints wall time, prefill
  * time and cache figures for each request, from the server's log.
  *
  * CLAUDE_CODE_VERSION and CODEX_VERSION choose the versions (default: those the request fixtures were recorded with).
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { startServe } from '../test/support/startServe.ts';
 import { writeTinyGguf } from '../test/support/writeTinyGguf.ts';
 
@@ -19,6 +20,9 @@ const CODEX = process.env.CODEX_VERSION ?? '0.171.0';
 const KEY = 'agents-test-key';
 const MODEL = 'devstral-small-1.1';
 const OUTPUT = 512;
+/** What `up --for claude` plans at least. */
+const CONTEXT = 65536;
+const devstral = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
 
 const dir = mkdtempSync(join(tmpdir(), 'devstral-agents-'));
 const prefix = join(dir, 'prefix');
@@ -69,76 +73,58 @@ async function main(): Promise<void> {
   const model = join(dir, 'tekken-tiny.gguf');
   // endTurns: a random-weight model that ends its turns after some tens of tokens, as agents expect a model to.
   await writeTinyGguf(model, { vocabulary: 'tekken', tensorType: 'F16', contextLength: 131072, endTurns: 0.56 });
-  const server = await startServe(['--model', model, '--threads', '2', '--ctx', '32768', '--max-tokens-default', String(OUTPUT), '--api-key', KEY, '--served-model-name', MODEL]);
-  const base = { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C.UTF-8', TERM: 'dumb', SHELL: '/bin/bash' };
+  // The server registers itself in this state dir; `devstral launch` finds it there, as after `devstral up`.
+  process.env.DEVSTRAL_STATE_DIR = join(dir, 'state');
+  const server = await startServe(['--model', model, '--threads', '2', '--ctx', String(CONTEXT), '--max-tokens-default', String(OUTPUT), '--api-key', KEY, '--served-model-name', MODEL]);
+  const serverName = `serve-${new URL(server.origin).port}`;
+  const base = {
+    PATH: `${join(prefix, 'node_modules', '.bin')}:${process.env.PATH ?? '/usr/bin:/bin'}`,
+    LANG: 'C.UTF-8',
+    TERM: 'dumb',
+    SHELL: '/bin/bash',
+    DEVSTRAL_STATE_DIR: process.env.DEVSTRAL_STATE_DIR,
+  };
+  // Each agent runs through `devstral launch AGENT -- ARGS`: the settings are launch's own, as a user gets them.
+  const launch = (agent: string, args: string[]) => [devstral, 'launch', agent, '--name', serverName, '--', ...args];
   const failures: string[] = [];
+  const turns = async (name: string, agent: string, env: Record<string, string>, cwd: string, runs: (readonly [string, string[]])[]) => {
+    for (const [turn, args] of runs) {
+      const from = server.stderr().length;
+      const r = await run(process.execPath, launch(agent, args), { env, cwd, timeoutMs: 300_000 });
+      const lines = requests(server.stderr(), from);
+      const check = /ready for .*\(checked in \d+ ms\)/.exec(r.err)?.[0];
+      console.log(`\n${name} ${turn} (devstral launch ${agent}): exit ${r.code}, ${(r.ms / 1000).toFixed(1)} s wall, ${lines.length} request(s); ${check ?? 'no readiness line'}; last line: ${lastLine(r)}`);
+      for (const line of lines) console.log(`  ${line}`);
+      if (r.code !== 0) failures.push(`${name} ${turn} exited ${r.code}: ${r.err.slice(-500)}`);
+      if (lines.length === 0) failures.push(`${name} ${turn} sent no request to the server`);
+      if (turn === 'turn 2') {
+        const best = Math.max(0, ...lines.map((l) => cachedOf(l).cached / cachedOf(l).prompt));
+        if (!(best > 0.5)) failures.push(`${name} turn 2 read ${(best * 100).toFixed(0)}% of its prompt from the cache`);
+      }
+    }
+  };
   try {
-    // Claude Code: Anthropic Messages.
+    // Claude Code: Anthropic Messages. Telemetry and updates off: only 127.0.0.1 to talk to.
     const claudeHome = join(dir, 'home-claude');
     const claudeWork = join(dir, 'work-claude');
     mkdirSync(claudeHome, { recursive: true });
     mkdirSync(claudeWork, { recursive: true });
-    const claudeEnv = {
-      ...base,
-      HOME: claudeHome,
-      ANTHROPIC_BASE_URL: server.origin,
-      ANTHROPIC_AUTH_TOKEN: KEY,
-      ANTHROPIC_MODEL: MODEL,
-      ANTHROPIC_SMALL_FAST_MODEL: MODEL,
-      ANTHROPIC_DEFAULT_HAIKU_MODEL: MODEL,
-      ANTHROPIC_DEFAULT_SONNET_MODEL: MODEL,
-      ANTHROPIC_DEFAULT_OPUS_MODEL: MODEL,
-      CLAUDE_CODE_ATTRIBUTION_HEADER: '0',
-      CLAUDE_CODE_MAX_OUTPUT_TOKENS: String(OUTPUT),
-      DISABLE_TELEMETRY: '1',
-      DISABLE_ERROR_REPORTING: '1',
-      DISABLE_AUTOUPDATER: '1',
-      CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
-    };
-    const claude = join(prefix, 'node_modules', '.bin', 'claude');
-    for (const [turn, args] of [['turn 1', ['-p', 'say hi']], ['turn 2', ['-p', '-c', 'and once more']]] as const) {
-      const from = server.stderr().length;
-      const r = await run(claude, [...args], { env: claudeEnv, cwd: claudeWork, timeoutMs: 300_000 });
-      const lines = requests(server.stderr(), from);
-      console.log(`\nClaude Code ${turn}: exit ${r.code}, ${(r.ms / 1000).toFixed(1)} s wall, ${lines.length} request(s); last line: ${lastLine(r)}`);
-      for (const line of lines) console.log(`  ${line}`);
-      if (r.code !== 0) failures.push(`Claude Code ${turn} exited ${r.code}: ${r.err.slice(-500)}`);
-      if (turn === 'turn 2') {
-        const best = Math.max(0, ...lines.map((l) => cachedOf(l).cached / cachedOf(l).prompt));
-        if (!(best > 0.5)) failures.push(`Claude Code turn 2 read ${(best * 100).toFixed(0)}% of its prompt from the cache`);
-      }
-    }
+    const claudeEnv = { ...base, HOME: claudeHome, DISABLE_TELEMETRY: '1', DISABLE_ERROR_REPORTING: '1', DISABLE_AUTOUPDATER: '1', CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1' };
+    await turns('Claude Code', 'claude', claudeEnv, claudeWork, [['turn 1', ['-p', 'say hi']], ['turn 2', ['-p', '-c', 'and once more']]]);
 
-    // Codex: OpenAI Responses, configured on the command line only (no config.toml is written).
+    // Codex: OpenAI Responses, configured by launch's -c overrides only (its config.toml is never written).
     const codexHome = join(dir, 'home-codex');
     const codexWork = join(dir, 'work-codex');
     mkdirSync(join(codexHome, '.codex'), { recursive: true });
     mkdirSync(codexWork, { recursive: true });
     writeFileSync(join(codexWork, 'notes.txt'), 'hello\n');
-    const codexEnv = { ...base, HOME: codexHome, CODEX_HOME: join(codexHome, '.codex'), DEVSTRAL_KEY: KEY };
-    const config = [
-      '-c', 'model_provider=devstral',
-      '-c', `model_providers.devstral={name="devstral",base_url="${server.origin}/v1",env_key="DEVSTRAL_KEY",wire_api="responses"}`,
-      '-c', `model=${MODEL}`,
-      '-c', 'model_context_window=32768',
-      '-c', 'analytics.enabled=false',
-      '-c', 'features.plugins=false',
-      '-c', 'check_for_update_on_startup=false',
-      '--skip-git-repo-check',
-    ];
-    const codex = join(prefix, 'node_modules', '.bin', 'codex');
-    for (const [turn, args] of [['turn 1', ['exec', ...config, 'say hi']], ['turn 2', ['exec', ...config, 'resume', '--last', 'and once more']]] as const) {
-      const from = server.stderr().length;
-      const r = await run(codex, [...args], { env: codexEnv, cwd: codexWork, timeoutMs: 300_000 });
-      const lines = requests(server.stderr(), from);
-      console.log(`\nCodex ${turn}: exit ${r.code}, ${(r.ms / 1000).toFixed(1)} s wall, ${lines.length} request(s); last line: ${lastLine(r)}`);
-      for (const line of lines) console.log(`  ${line}`);
-      if (r.code !== 0) failures.push(`Codex ${turn} exited ${r.code}: ${r.err.slice(-500)}`);
-      if (turn === 'turn 2') {
-        const best = Math.max(0, ...lines.map((l) => cachedOf(l).cached / cachedOf(l).prompt));
-        if (!(best > 0.5)) failures.push(`Codex turn 2 read ${(best * 100).toFixed(0)}% of its prompt from the cache`);
-      }
-    }
+    const codexEnv = { ...base, HOME: codexHome, CODEX_HOME: join(codexHome, '.codex') };
+    const quiet = ['-c', 'check_for_update_on_startup=false'];
+    await turns('Codex', 'codex', codexEnv, codexWork, [
+      ['turn 1', [...quiet, 'exec', '--skip-git-repo-check', 'say hi']],
+      ['turn 2', [...quiet, 'exec', '--skip-git-repo-check', 'resume', '--last', 'and once more']],
+    ]);
+    if (existsSync(join(codexHome, '.codex', 'config.toml'))) failures.push('Codex: a config.toml was written');
   } finally {
     await server.stop();
   }

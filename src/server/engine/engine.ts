@@ -9,6 +9,7 @@ import { batchWholeSteps, type WholeSteps } from './batchWholeSteps.js';
 import type { BackendStatus, ChatBackend, EngineRequest, GenerationHandlers, GenerationResult, SamplingOptions } from './engineRequest.js';
 import { jsonSchemaToGbnf } from './jsonSchemaToGbnf.js';
 import { commonPrefixLength, SequencePool } from './sequencePool.js';
+import { SIDE_CONTEXT_TOKENS, SideContext } from './sideContext.js';
 import { toChatHistory } from './toChatHistory.js';
 import { ToolCallStream } from './toolCallStream.js';
 import { ToolGrammars } from './toolGrammars.js';
@@ -43,6 +44,7 @@ interface PreparedChat {
 export class Engine implements ChatBackend {
   private readonly pool: SequencePool<LlamaContextSequence>;
   private readonly steps: WholeSteps | undefined;
+  private readonly side: SideContext;
 
   private constructor(
     private readonly nlc: Nlc,
@@ -55,6 +57,7 @@ export class Engine implements ChatBackend {
   ) {
     const sequences = Array.from({ length: options.parallel }, () => context.getSequence());
     this.pool = new SequencePool(sequences);
+    this.side = new SideContext(model, options.threads, options.log);
     this.steps = options.parallel > 1 ? batchWholeSteps(context) : undefined;
     if (options.parallel > 1 && !this.steps) options.log('warning: node-llama-cpp internals changed; parallel requests may not share every decode step');
   }
@@ -126,11 +129,12 @@ export class Engine implements ChatBackend {
   async generate(request: EngineRequest, handlers: GenerationHandlers): Promise<GenerationResult> {
     const { history, functions, wrapper, promptTokens, release } = this.prepare(request);
     let sequence: LlamaContextSequence | undefined;
+    let releaseSequence: (() => void) | undefined;
     let chat: InstanceType<Nlc['LlamaChat']> | undefined;
     try {
       const maxTokens = this.outputBudget(promptTokens.length, request.maxTokens);
       const grammar = await this.grammarFor(request);
-      sequence = await this.pool.acquire(promptTokens, handlers.signal);
+      ({ sequence, release: releaseSequence } = await this.acquire(promptTokens, request.maxTokens, handlers.signal));
       // What this sequence already evaluated of the prompt is not evaluated again (reported as cached).
       const cachedTokens = commonPrefixLength(sequence.contextTokens, promptTokens);
       handlers.onStart?.({ promptTokens: promptTokens.length, cachedTokens });
@@ -173,7 +177,7 @@ export class Engine implements ChatBackend {
       this.options.log(
         `info: ${promptTokens.length} prompt tokens (${cachedTokens} cached), ${completionTokens} generated in ${seconds(performance.now() - started)} s` +
           (firstOutput !== undefined ? ` (first token after ${seconds(firstOutput - started)} s)` : '') +
-          `, ${metadata.stopReason}`,
+          `, ${metadata.stopReason}${sequence.context === this.context ? '' : ', side context'}`,
       );
       return {
         text: response.response,
@@ -187,10 +191,7 @@ export class Engine implements ChatBackend {
     } finally {
       release();
       chat?.dispose({ disposeSequence: false });
-      if (sequence) {
-        this.steps?.end(sequence);
-        this.pool.release(sequence);
-      }
+      releaseSequence?.();
     }
   }
 
@@ -198,7 +199,7 @@ export class Engine implements ChatBackend {
   async complete(request: SamplingOptions & { prompt: string }, handlers: GenerationHandlers): Promise<GenerationResult> {
     const tokens = this.model.tokenize(request.prompt, false);
     const maxTokens = this.outputBudget(tokens.length, request.maxTokens, 'prompt');
-    const sequence = await this.pool.acquire(tokens, handlers.signal);
+    const { sequence, release } = await this.acquire(tokens, request.maxTokens, handlers.signal);
     const cachedTokens = commonPrefixLength(sequence.contextTokens, tokens);
     const completion = new this.nlc.LlamaCompletion({ contextSequence: sequence });
     const outputBefore = sequence.tokenMeter.usedOutputTokens;
@@ -221,12 +222,32 @@ export class Engine implements ChatBackend {
       };
     } finally {
       completion.dispose({ disposeSequence: false });
-      this.steps?.end(sequence);
-      this.pool.release(sequence);
+      release();
     }
   }
 
+  /**
+   * A sequence for the prompt: the main pool's, or the side context's for a short request (its whole output asked
+   * for and fitting) that would otherwise throw away a long cached conversation.
+   */
+  private async acquire(prompt: Token[], requested: number | undefined, signal: AbortSignal): Promise<{ sequence: LlamaContextSequence; release: () => void }> {
+    const short = requested !== undefined && prompt.length + requested < SIDE_CONTEXT_TOKENS;
+    if (short && this.pool.wouldDiscard(prompt, SIDE_CONTEXT_TOKENS)) {
+      const sequence = await this.side.take();
+      if (sequence) return { sequence, release: () => this.side.release() };
+    }
+    const sequence = await this.pool.acquire(prompt, signal);
+    return {
+      sequence,
+      release: () => {
+        this.steps?.end(sequence);
+        this.pool.release(sequence);
+      },
+    };
+  }
+
   async dispose(): Promise<void> {
+    await this.side.dispose();
     await this.context.dispose();
     await this.model.dispose();
     await this.llama.dispose();

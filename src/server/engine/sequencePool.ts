@@ -27,6 +27,16 @@ export class SequencePool<S extends PoolSequence> {
     return this.free.length;
   }
 
+  /**
+   * True when a request would start now on a free sequence holding at least `cached` tokens it shares less than half
+   * of: taking it throws a cached conversation away.
+   */
+  wouldDiscard(prompt: readonly number[], cached: number): boolean {
+    if (this.waiting.length > 0 || this.free.length === 0) return false;
+    const chosen = this.free[this.choose(prompt)]!;
+    return chosen.contextTokens.length >= cached && commonPrefixLength(chosen.contextTokens, prompt) * 2 < chosen.contextTokens.length;
+  }
+
   acquire(prompt: readonly number[], signal?: AbortSignal): Promise<S> {
     if (signal?.aborted) return Promise.reject(signal.reason);
     if (this.waiting.length === 0 && this.free.length > 0) return Promise.resolve(this.take(prompt));
@@ -60,6 +70,10 @@ export class SequencePool<S extends PoolSequence> {
    * lost), then the one released longest ago (the least recently used conversation).
    */
   private take(prompt: readonly number[]): S {
+    return this.free.splice(this.choose(prompt), 1)[0]!;
+  }
+
+  private choose(prompt: readonly number[]): number {
     let best = 0;
     let bestLength = -1;
     const rank = (s: S) => (s.contextTokens.length === 0 ? this.order.get(s)! : Number.MAX_SAFE_INTEGER);
@@ -67,7 +81,7 @@ export class SequencePool<S extends PoolSequence> {
       const length = commonPrefixLength(s.contextTokens, prompt);
       if (length > bestLength || (length === bestLength && rank(s) < rank(this.free[best]!))) [best, bestLength] = [i, length];
     });
-    return this.free.splice(best, 1)[0]!;
+    return best;
   }
 }
 
