@@ -22,16 +22,17 @@ export async function loadPlan(args: CommandArgs): Promise<LoadedPlan> {
   try {
     return { plan: planLaunch(facts, model, options, serve), model, facts, serve, options };
   } catch (error) {
-    throw options.minCtx !== undefined ? await withSmallestMachine(error, facts, model, options, args.for === undefined ? `--min-ctx ${options.minCtx}` : `--for ${String(args.for)}`) : error;
+    const flags = [args.model === undefined ? '' : `--model ${String(args.model)}`, args.for !== undefined ? `--for ${String(args.for)}` : options.minCtx !== undefined ? `--min-ctx ${options.minCtx}` : ''];
+    throw await withSmallestMachine(error, facts, model, options, flags.filter(Boolean).join(' '));
   }
 }
 
-/** A context this machine cannot reach: name the smallest reference machine that reaches it. */
+/** A plan this machine cannot hold (a model, or a context): name the smallest reference machine that can. */
 async function withSmallestMachine(error: unknown, facts: HardwareFacts, model: ModelProfile, options: PlanOptions, flags: string): Promise<unknown> {
   if (!(error instanceof DevstralError) || error.code !== 'noPlan') return error;
   const [{ loadCatalog }, { smallestMachine }] = await Promise.all([import('../profiles/profileCatalog.js'), import('../plan/smallestMachine.js')]);
   const machine = smallestMachine((await loadCatalog()).hardware, facts, model, options);
   if (!machine) return error;
-  const hint = `${error.hint ? `${error.hint}. ` : ''}The smallest reference machine that reaches it: ${machine.id}${machine.description ? ` (${machine.description})` : ''}: devstral plan --hardware ${machine.id} ${flags}`;
+  const hint = `${error.hint ? `${error.hint}. ` : ''}The smallest reference machine that can: ${machine.id}${machine.description ? ` (${machine.description})` : ''}: devstral plan --hardware ${machine.id}${flags ? ` ${flags}` : ''}`;
   return new DevstralError('noPlan', error.message, { details: error.details, hint, cause: error });
 }

@@ -55,6 +55,7 @@ export interface RawPlanArgs {
   gpus?: unknown;
   /** --for AGENT: the context that agent needs becomes the minimum. */
   for?: unknown;
+  nodes?: unknown;
 }
 
 export function parsePlanOptions(raw: RawPlanArgs): PlanOptions {
@@ -79,6 +80,11 @@ export function parsePlanOptions(raw: RawPlanArgs): PlanOptions {
   if (tp !== undefined) options.tp = tp;
   const gpus = parseGpuList(raw.gpus);
   if (gpus) options.gpus = gpus;
+  const nodes = parsePositiveInt('nodes', raw.nodes, 64);
+  if (nodes !== undefined && nodes > 1) options.nodes = nodes;
+  if (options.nodes && options.runtime !== undefined && options.runtime !== 'vllm') {
+    throw new DevstralError('usage', `--nodes is served by vLLM (pipeline parallel across machines); --runtime ${options.runtime} runs on one`);
+  }
   if (options.ctx !== undefined && options.minCtx !== undefined && options.ctx < options.minCtx) {
     const what = options.forAgent ? `the ${options.minCtx} tokens ${options.forAgent} needs (--for)` : `--min-ctx ${options.minCtx}`;
     throw new DevstralError('usage', `--ctx ${options.ctx} is smaller than ${what}`);

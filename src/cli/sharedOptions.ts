@@ -10,6 +10,7 @@ export const planOptions: Record<string, OptionSpec> = {
   'min-ctx': { type: 'string', describe: 'Smallest acceptable context (default 32768)' },
   tp: { type: 'string', describe: 'vLLM tensor-parallel size' },
   gpus: { type: 'string', describe: 'GPU indices to use, e.g. 0,1 (default: all)' },
+  nodes: { type: 'string', describe: 'Serve across N machines like --hardware (vLLM: tensor parallel inside each, pipeline parallel across)' },
   for: { type: 'string', describe: 'Plan the context this coding agent needs: claude, codex, opencode (64k), qwen, continue, cline, aider, openhands, vibe (32k)' },
 };
 

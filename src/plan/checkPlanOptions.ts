@@ -50,4 +50,8 @@ export function checkPlanOptions(facts: HardwareFacts, model: ModelProfile, opti
       throw new DevstralError('usage', `--tp ${options.tp} needs ${options.tp} identical NVIDIA GPUs; ${group.length} usable here`, { hint: `use --tp ${valid.filter((v) => v <= group.length).pop()}` });
     }
   }
+  if (options.nodes !== undefined && options.nodes > 1) {
+    const group = vllmGpus(facts, options);
+    if (typeof group === 'string') throw new DevstralError('usage', `--nodes ${options.nodes}: serving across machines is vLLM's, over NVIDIA GPUs; ${group.replace(/^vLLM /, 'it ')}`, { hint: 'plan for a node with NVIDIA GPUs: --hardware (see `devstral profiles list`)' });
+  }
 }

@@ -11,6 +11,8 @@ export interface VllmFit {
   bytes: number;
   bytesEstimated: boolean;
   tp: number;
+  /** Pipeline stages: one per node (--nodes), tensor parallel inside each. */
+  pp: number;
   gpus: IndexedGpu[];
   utilization: number;
   contextLength: number;
@@ -78,22 +80,26 @@ export function fitVllm(facts: HardwareFacts, model: ModelProfile, artifact: Art
     warnings.push(`other processes use GPU memory: --gpu-memory-utilization lowered to ${utilization}`);
   }
 
+  // Across nodes, pipeline parallel: each node holds 1/pp of the layers (and of the KV cache), so only activations
+  // cross the network between stages; tensor parallel's all-reduce after every layer stays on NVLink/PCIe.
+  const pp = options.nodes ?? 1;
+  const shards = tp * pp;
   const budgetPerGpu = utilization * first.memoryMiB * MiB;
-  const weightsPerGpu = size.bytes / tp;
+  const weightsPerGpu = size.bytes / shards;
   const overheadPerGpu = estimateVllmOverheadPerGpu(model.architecture, tp);
   const kvPool = budgetPerGpu - weightsPerGpu - overheadPerGpu;
-  const gpuWord = tp === 1 ? 'the GPU' : `each of ${tp} GPUs`;
+  const gpuWord = pp > 1 ? `each of ${shards} GPUs (${pp} nodes x ${tp})` : tp === 1 ? 'the GPU' : `each of ${tp} GPUs`;
   if (kvPool <= 0.5 * GiB) {
     return reject(
       `${artifact.quantization} weights need ${formatGiB(weightsPerGpu)} + ${formatGiB(overheadPerGpu)} overhead on ${gpuWord} ` +
-        `(TP ${tp}); the budget is ${formatGiB(budgetPerGpu)} (${utilization} x ${formatGiB(first.memoryMiB * MiB)})`,
+        `(TP ${tp}${pp > 1 ? `, PP ${pp}` : ''}); the budget is ${formatGiB(budgetPerGpu)} (${utilization} x ${formatGiB(first.memoryMiB * MiB)})`,
     );
   }
 
   const wanted = Math.min(options.ctx ?? model.architecture.contextLength, model.architecture.contextLength);
   const minCtx = options.minCtx ?? AGENT_MIN_CONTEXT;
   const fp8Allowed = capability !== undefined && compareCapability(capability, FP8_KV_CAPABILITY) >= 0;
-  const fits = (kv: KvCacheType) => Math.min(wanted, roundContext(kvPool / (kvBytesPerToken(model.architecture, kv) / tp)));
+  const fits = (kv: KvCacheType) => Math.min(wanted, roundContext(kvPool / (kvBytesPerToken(model.architecture, kv) / shards)));
   let kv: KvCacheType = 'auto';
   let contextLength = fits('auto');
   // BF16 KV cache keeps full quality; FP8 only when that is what it takes to reach the context asked for.
@@ -111,7 +117,7 @@ export function fitVllm(facts: HardwareFacts, model: ModelProfile, artifact: Art
 
   const kvCacheBytes = contextLength * kvBytesPerToken(model.architecture, kv);
   reasons.push(
-    `${artifact.quantization} weights: ${formatGiB(weightsPerGpu)} per GPU at tensor parallel ${tp}, ` +
+    `${artifact.quantization} weights: ${formatGiB(weightsPerGpu)} per GPU at tensor parallel ${tp}${pp > 1 ? ` x pipeline parallel ${pp}` : ''}, ` +
       `${formatGiB(overheadPerGpu)} overhead, ${formatGiB(kvPool)} left for KV cache of ${formatGiB(budgetPerGpu)} budget ` +
       `(--gpu-memory-utilization ${utilization})`,
   );
@@ -120,6 +126,7 @@ export function fitVllm(facts: HardwareFacts, model: ModelProfile, artifact: Art
     bytes: size.bytes,
     bytesEstimated: size.estimated,
     tp,
+    pp,
     gpus,
     utilization,
     contextLength,
@@ -127,9 +134,9 @@ export function fitVllm(facts: HardwareFacts, model: ModelProfile, artifact: Art
     memory: {
       weightsBytes: size.bytes,
       kvCacheBytes: Math.round(kvCacheBytes),
-      overheadBytes: overheadPerGpu * tp,
-      budgetBytes: Math.round(budgetPerGpu * tp),
-      gpuBytes: Math.round(size.bytes + kvCacheBytes + overheadPerGpu * tp),
+      overheadBytes: overheadPerGpu * shards,
+      budgetBytes: Math.round(budgetPerGpu * shards),
+      gpuBytes: Math.round(size.bytes + kvCacheBytes + overheadPerGpu * shards),
     },
     reasons,
     warnings,

@@ -18,6 +18,8 @@ export interface PlanOptions {
   tp?: number;
   /** GPU indices to use (default: all). */
   gpus?: number[];
+  /** Identical machines (the hardware describes one) to serve one model across: vLLM, pipeline parallel. */
+  nodes?: number;
   /** Only artifacts from this Hugging Face repo (the user named it: hf:ORG/REPO). */
   repo?: string;
   /** A branch, tag or commit of the artifact's repo (hf:...@REVISION). */
@@ -94,6 +96,10 @@ export interface Plan {
   artifact: PlanArtifact;
   contextLength: number;
   tensorParallelSize: number | null;
+  /** vLLM: pipeline stages, one per node (1 on one machine); null for llama.cpp and Ollama. */
+  pipelineParallelSize: number | null;
+  /** Machines the plan spans (each like the hardware planned for). */
+  nodes: number;
   /** llama.cpp / Ollama: repeating layers on the GPU (of `layers`); null for vLLM. */
   gpuLayers: number | null;
   layers: number;

@@ -21,6 +21,11 @@ export const CPU_DEFAULT_CONTEXT = 32768;
 /** Below this, contexts are too small even for a short agent session. */
 const SMALLEST_USEFUL_CONTEXT = 4096;
 const KV_TYPES: KvCacheType[] = ['f16', 'q8_0'];
+/**
+ * Weights read from RAM for every token, above which a plan is refused: decoding reads each weight once per token,
+ * and at a desktop's 60-100 GB/s this much takes over half a second a token (a 500-token answer takes minutes).
+ */
+export const MAX_RAM_WEIGHTS = 32 * 1024 ** 3;
 
 interface Candidate {
   artifact: Artifact;
@@ -78,6 +83,17 @@ export function planGguf(model: ModelProfile, budget: MemoryBudget, options: Pla
   const low = all.filter((c) => !c.good);
   const hasGpu = budget.gpus.length > 0;
   const gpuWhere = budget.unified ? `the ${formatGiB(budget.gpuBytes)} usable of the Metal working set` : `${formatGiB(budget.gpuBytes)} of free GPU memory`;
+  // Too slow for an agent with this much of the file in RAM: said once per file in the refusal.
+  const slow = new Set<string>();
+  const tooSlow = (c: Candidate, gpuLayers: number) => {
+    const inRam = (c.bytes * (arch.layers - gpuLayers)) / arch.layers;
+    if (inRam <= MAX_RAM_WEIGHTS) return false;
+    if (!slow.has(c.artifact.id)) {
+      slow.add(c.artifact.id);
+      rejections.push({ runtime, artifact: c.artifact.id, bytes: c.bytes, reason: `${c.artifact.quantization} would read ${formatGiB(inRam)} of weights from RAM for every token: about a token per second at best, too slow for a coding agent`, kind: 'memory' });
+    }
+    return true;
+  };
   const needed = (c: Candidate, ctx: number) => c.bytes + kvBytesPerToken(arch, 'q8_0') * ctx + estimateLlamaCppOverhead(arch) + extra;
 
   const done = (c: Candidate, placement: GgufPlacement, reasons: string[], warnings: string[] = []): { fit: GgufFit } => {
@@ -115,6 +131,7 @@ export function planGguf(model: ModelProfile, budget: MemoryBudget, options: Pla
   const partialOffload = (pool: Candidate[]) => {
     for (const c of smallestFirst(pool)) {
       const placement = placeGguf(model, c.bytes, 'q8_0', wanted, budget, extra);
+      if (placement && placement.gpuLayers > 0 && tooSlow(c, placement.gpuLayers)) continue;
       if (placement && placement.gpuLayers > 0) {
         return done(c, placement, [
           `${c.artifact.quantization} (${formatGiB(c.bytes)}) with ${wanted} tokens does not fit in ${gpuWhere}: ${placement.gpuLayers} of ${arch.layers} layers go on the GPU`,
@@ -130,6 +147,7 @@ export function planGguf(model: ModelProfile, budget: MemoryBudget, options: Pla
   // 3. CPU only: the smallest good file (memory bandwidth sets the speed), context capped for prompt speed.
   const cpuOnly = (pool: Candidate[]) => {
     for (const c of smallestFirst(pool)) {
+      if (tooSlow(c, 0)) continue;
       for (const kv of KV_TYPES) {
         const max = Math.min(maxCpuContext(model, c.bytes, kv, budget, extra), modelCtx);
         if (max < wanted) continue;
@@ -169,6 +187,7 @@ export function planGguf(model: ModelProfile, budget: MemoryBudget, options: Pla
       const ctx = maxPlacedContext(model, c.bytes, 'q8_0', place, extra, minCtx);
       if (ctx < SMALLEST_USEFUL_CONTEXT) continue;
       const placement = placeGguf(model, c.bytes, 'q8_0', ctx, place, extra)!;
+      if (tooSlow(c, placement.gpuLayers)) continue;
       return done(c, placement, [`${c.artifact.quantization} fits only with ${ctx} tokens of context (q8_0 KV cache)`]);
     }
   }

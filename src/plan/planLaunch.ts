@@ -21,8 +21,8 @@ type Outcome<F> = { fit: F } | { rejections: Rejection[] };
 
 export function planLaunch(facts: HardwareFacts, model: ModelProfile, options: PlanOptions, serveOptions: ServeOptions): Plan {
   checkPlanOptions(facts, model, options);
-  // Tensor parallelism is a vLLM setting: asking for it asks for vLLM.
-  const effective: PlanOptions = options.tp !== undefined && !options.runtime ? { ...options, runtime: 'vllm' } : options;
+  // Tensor parallelism and serving across nodes are vLLM's: asking for them asks for vLLM.
+  const effective: PlanOptions = (options.tp !== undefined || (options.nodes ?? 1) > 1) && !options.runtime ? { ...options, runtime: 'vllm' } : options;
   const core = planCore(facts, model, effective);
   if (options.forAgent) core.reasons.push(agentTrades(facts, model, effective, core));
   const serve = resolveServeOptions(core, facts, serveOptions);
@@ -161,6 +161,7 @@ function describe(
   const onGpu = isVllm || fit.gpuLayers > 0;
   if (!isVllm && onGpu && budget.busyBytes > 1024 * MiB) warnings.push(`other processes hold ${formatGiB(budget.busyBytes)} of GPU memory; the plan uses what is free`);
   if (isVllm && fit.gpus.some((g) => g.computeCapability === undefined)) warnings.push('the GPU compute capability is unknown: check that vLLM supports it (7.0 or newer)');
+  if (isVllm && fit.pp > 1) reasons.push(`${fit.pp} nodes: pipeline parallel ${fit.pp} across them, tensor parallel ${fit.tp} inside each (tensor parallel across nodes would send every layer's all-reduce over the network)`);
   if (isVllm && options.tp === undefined && fit.tp > 1) reasons.push(`tensor parallel ${fit.tp} over all identical GPUs: more KV cache for parallel agents and faster decoding (--tp sets fewer)`);
   if (options.minCtx !== undefined && !options.forAgent) reasons.push(`at least ${options.minCtx} tokens of context asked for (--min-ctx)`);
 
@@ -180,6 +181,8 @@ function describe(
     },
     contextLength: fit.contextLength,
     tensorParallelSize: isVllm ? fit.tp : null,
+    pipelineParallelSize: isVllm ? fit.pp : null,
+    nodes: isVllm ? fit.pp : 1,
     gpuLayers: isVllm ? null : fit.gpuLayers,
     layers: model.architecture.layers,
     kvCacheType: fit.kv,
@@ -211,7 +214,9 @@ function refusal(facts: HardwareFacts, model: ModelProfile, options: PlanOptions
   }
   const fits = Math.max(0, ...rejections.flat().map((r) => r.fitsContext ?? 0));
   const fewer = options.forAgent ? `--min-ctx ${fits} instead of --for (the most that fits here)` : `--min-ctx ${fits} (the most that fits here)`;
-  const hints = fits && options.minCtx !== undefined ? [fewer, 'a machine with more memory'] : ['a smaller --quant or --ctx', 'a machine with more memory'];
+  // Every file was tried already: a smaller one helps only where the user chose the file or the context.
+  const smaller = options.quant !== undefined || options.ctx !== undefined ? ['a smaller --quant or --ctx'] : [];
+  const hints = fits && options.minCtx !== undefined ? [fewer, 'a machine with more memory'] : [...smaller, 'a machine with more memory'];
   if (facts.gpus.some((g) => g.vendor === 'apple') && facts.memory.totalMiB >= 24 * 1024) hints.unshift('raising the Metal limit: sudo sysctl iogpu.wired_limit_mb=<MiB>');
   if (options.runtime) hints.unshift('another --runtime');
   if (ollamaFit) hints.unshift(`--runtime ollama (${ollamaFit.artifact.ollama} fits, ${ollamaFit.contextLength} tokens)`);

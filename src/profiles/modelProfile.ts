@@ -58,7 +58,8 @@ export interface ModelProfile {
   artifacts: Artifact[];
   vllm: { args: string[]; minVersion?: string; notes?: string };
   sampling: { temperature: number; topP?: number; minP?: number };
-  toolCalls: { format: string; vllmParser: string; notes?: string };
+  toolCalls: { /** The tool-call token format (e.g. mistral-v13); null when not published. */
+  format: string | null; vllmParser: string; notes?: string };
   systemPrompt?: { source: string; summary?: string };
   ollama?: { reference: string | null; notes?: string };
   notes?: string[];

@@ -113,7 +113,7 @@ export const modelProfileSchema = z
     artifacts: z.array(artifactSchema).min(1),
     vllm: z.strictObject({ args: z.array(z.string()), minVersion: z.string().optional(), notes: z.string().optional() }),
     sampling: z.strictObject({ temperature: z.number().min(0).max(2), topP: z.number().optional(), minP: z.number().optional() }),
-    toolCalls: z.strictObject({ format: z.string(), vllmParser: z.string(), notes: z.string().optional() }),
+    toolCalls: z.strictObject({ format: z.string().nullable(), vllmParser: z.string(), notes: z.string().optional() }),
     systemPrompt: z.strictObject({ source: z.string(), summary: z.string().optional() }).optional(),
     ollama: z.strictObject({ reference: z.string().nullable(), notes: z.string().optional() }).optional(),
     notes: z.array(z.string()).optional(),

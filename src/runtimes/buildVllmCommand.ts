@@ -30,7 +30,9 @@ export function buildVllmArgs(plan: PlanCore, model: ModelProfile, facts: Hardwa
     args.push('--tokenizer-mode', 'mistral');
   }
   args.push(...model.vllm.args);
-  args.push('--tensor-parallel-size', String(plan.tensorParallelSize ?? 1), '--max-model-len', String(plan.contextLength));
+  args.push('--tensor-parallel-size', String(plan.tensorParallelSize ?? 1));
+  if ((plan.pipelineParallelSize ?? 1) > 1) args.push('--pipeline-parallel-size', String(plan.pipelineParallelSize));
+  args.push('--max-model-len', String(plan.contextLength));
   args.push('--gpu-memory-utilization', String(plan.gpuMemoryUtilization ?? 0.9));
   if (plan.kvCacheType === 'fp8') args.push('--kv-cache-dtype', 'fp8');
   if (usesConsumerGpus(plan, facts)) args.push('--disable-custom-all-reduce');
@@ -47,8 +49,18 @@ export function buildVllmEnv(plan: PlanCore, facts: HardwareFacts, serve: Resolv
   return env;
 }
 
-export function buildVllmCommand(plan: PlanCore, model: ModelProfile, facts: HardwareFacts, serve: ResolvedServeOptions): LaunchCommand {
-  return { argv: ['vllm', 'serve', ...buildVllmArgs(plan, model, facts, serve)], env: buildVllmEnv(plan, facts, serve) };
+/** The head node's address in multi-node commands: set on every node before pasting them. */
+export const HEAD_ADDR = '$HEAD_ADDR';
+
+/** vLLM's own multi-node mode (no Ray): every node runs the same command with its rank; only node 0 serves HTTP. */
+export function nodeArgs(plan: PlanCore, rank: number, headAddress = HEAD_ADDR): string[] {
+  if (plan.nodes <= 1) return [];
+  return ['--nnodes', String(plan.nodes), '--node-rank', String(rank), '--master-addr', headAddress, ...(rank > 0 ? ['--headless'] : [])];
+}
+
+/** The command for node `rank` (0: the head, the only one that serves; the plan's own command). */
+export function buildVllmCommand(plan: PlanCore, model: ModelProfile, facts: HardwareFacts, serve: ResolvedServeOptions, rank = 0): LaunchCommand {
+  return { argv: ['vllm', 'serve', ...buildVllmArgs(plan, model, facts, serve), ...nodeArgs(plan, rank)], env: buildVllmEnv(plan, facts, serve) };
 }
 
 export const VLLM_IMAGE = 'vllm/vllm-openai:latest';
@@ -56,7 +68,7 @@ export const VLLM_IMAGE = 'vllm/vllm-openai:latest';
 export const HF_CACHE_MOUNT = '$HOME/.cache/huggingface:/root/.cache/huggingface';
 
 /** The same server in vLLM's official image: GPUs, shared memory for NCCL, the HF cache mounted, HF_TOKEN passed through. */
-export function buildVllmDockerCommand(plan: PlanCore, model: ModelProfile, facts: HardwareFacts, serve: ResolvedServeOptions): LaunchCommand {
+export function buildVllmDockerCommand(plan: PlanCore, model: ModelProfile, facts: HardwareFacts, serve: ResolvedServeOptions, rank = 0): LaunchCommand {
   const host = serve.host === 'localhost' ? '127.0.0.1' : serve.host;
   if (!isIpAddress(host)) {
     throw new DevstralError('usage', `--host ${serve.host}: docker publishes ports on an IP address, not a host name`, { hint: 'use --host 127.0.0.1 or --host 0.0.0.0' });
@@ -64,9 +76,12 @@ export function buildVllmDockerCommand(plan: PlanCore, model: ModelProfile, fact
   const env = buildVllmEnv(plan, facts, serve);
   const gpus = env.CUDA_VISIBLE_DEVICES ? `"device=${env.CUDA_VISIBLE_DEVICES}"` : 'all';
   const publish = host === '0.0.0.0' || host === '::' ? `${serve.port}:${serve.port}` : `${hostPort(host, serve.port)}:${serve.port}`;
-  const argv = ['docker', 'run', '--rm', '--gpus', gpus, '--ipc=host', '-p', publish, '-v', HF_CACHE_MOUNT, '-e', 'HF_TOKEN'];
+  // Across nodes the ranks reach each other on ports vLLM and NCCL choose: the host's network, not one published port.
+  const network = plan.nodes > 1 ? ['--network', 'host'] : ['-p', publish];
+  const argv = ['docker', 'run', '--rm', '--gpus', gpus, '--ipc=host', ...network, '-v', HF_CACHE_MOUNT, '-e', 'HF_TOKEN'];
   // Inside the container the GPUs are already the chosen ones, numbered from 0.
   for (const [key, value] of Object.entries(env)) if (!key.startsWith('CUDA_')) argv.push('-e', `${key}=${value}`);
-  argv.push(VLLM_IMAGE, ...buildVllmArgs(plan, model, facts, { ...serve, host: '0.0.0.0' }));
+  if (plan.nodes > 1) argv.push('-e', 'NCCL_SOCKET_IFNAME', '-e', 'GLOO_SOCKET_IFNAME');
+  argv.push(VLLM_IMAGE, ...buildVllmArgs(plan, model, facts, { ...serve, host: plan.nodes > 1 ? serve.host : '0.0.0.0' }), ...nodeArgs(plan, rank));
   return { argv, env: {} };
 }

@@ -8,11 +8,11 @@ export function shellQuote(arg: string): string {
 }
 
 /**
- * `expand` lists words of our own that must expand on the box the command is pasted on ("$HOME/...");
+ * `expand` lists words of our own that must expand on the box the command is pasted on ("$HOME/...", "$HEAD_ADDR");
  * everything else is quoted literally.
  */
 export function renderShellCommand(argv: string[], env: Record<string, string> = {}, expand: readonly string[] = []): string {
-  const word = (arg: string) => (expand.includes(arg) && /^\$HOME[\w@%+=:,./-]*$/.test(arg) ? `"${arg}"` : shellQuote(arg));
+  const word = (arg: string) => (expand.includes(arg) && /^\$[A-Z_]+[\w@%+=:,./-]*$/.test(arg) ? `"${arg}"` : shellQuote(arg));
   const assignments = Object.entries(env).map(([k, v]) => `${k}=${shellQuote(v)}`);
   return [...assignments, ...argv.map(word)].join(' ');
 }

@@ -31,7 +31,7 @@ describe('devstral CLI', () => {
     const short = run('plan', '--hardware', 'apple-m3-pro-18gb', '--for', 'codex');
     assert.equal(short.code, 4);
     assert.match(short.err, /what Codex needs/);
-    assert.match(short.err, /smallest reference machine that reaches it: apple-m2-max-32gb .*devstral plan --hardware apple-m2-max-32gb --for codex/);
+    assert.match(short.err, /smallest reference machine that can: apple-m2-max-32gb .*devstral plan --hardware apple-m2-max-32gb --for codex/);
     const unknown = run('plan', '--hardware', 'rtx-4090', '--for', 'vim');
     assert.equal(unknown.code, 2);
     assert.match(unknown.err, /unknown agent "vim"[\s\S]*claude, codex/);

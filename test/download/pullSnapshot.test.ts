@@ -11,6 +11,7 @@ import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { DevstralError } from '../../src/errors.ts';
 import { bytesOnDisk } from '../../src/download/blobState.ts';
 import { HubClient } from '../../src/download/hubClient.ts';
+import { ggufParts, pullTargetForRef } from '../../src/download/pullTarget.ts';
 import { pullSnapshot, type PullEvent, type PullOptions, type PullRequest } from '../../src/download/pullSnapshot.ts';
 import { gitBlobSha1, patternGenerator, randomSha, sha256Hex, startFakeHfServer, type FakeHfServer } from '../support/fakeHfServer.ts';
 
@@ -273,6 +274,14 @@ describe('pullSnapshot', () => {
     assert.equal(hub.bytesServed('big.bin'), BIG);
     assert.equal(hub.bytesServed('model.safetensors'), weights.length);
     assert.deepEqual(readFileSync(join(repoDir(), 'snapshots', MAIN, 'big.bin')), bigContent);
+  });
+
+  it('a split GGUF named by its first part brings every part (a profile artifact or hf:ORG/REPO/FILE)', async () => {
+    const target = pullTargetForRef('hf:acme/gguf/Q8_0/model-Q8_0-00001-of-00002.gguf');
+    assert.ok(target.kind === 'hf');
+    const result = await pullSnapshot({ repo: target.repo, revision: target.revision, selection: target.selection }, options());
+    assert.deepEqual(result.files.map((f) => f.path), ['Q8_0/model-Q8_0-00001-of-00002.gguf', 'Q8_0/model-Q8_0-00002-of-00002.gguf']);
+    assert.deepEqual(ggufParts('a/b.gguf'), ['a/b.gguf']);
   });
 
   it('selects a GGUF quantization: the plain file, or all parts of a split one', async () => {

@@ -394,3 +394,41 @@ describe('planning for Claude Code (--for claude) on the reference machines', ()
     });
   });
 });
+
+describe('Devstral 2 (123B)', () => {
+  const d2 = (hardware: string, options: PlanOptions = {}) => plan(hw(hardware), options, 'devstral-2');
+
+  it('8x H100: vLLM, the official FP8 weights at tensor parallel 8, the full 256k window', () => {
+    const p = d2('8x-h100-80gb');
+    assertConsistent(p);
+    assert.deepEqual([p.runtime, p.artifact.id, p.tensorParallelSize, p.pipelineParallelSize, p.nodes], ['vllm', 'fp8', 8, 1, 1]);
+    assert.equal(p.contextLength, 262144);
+    assert.ok(p.warnings.some((w) => /estimated/.test(w)), 'the size of the official weights is not published: said');
+    assert.ok(!p.command.argv.includes('--tokenizer-mode'), 'the card passes no format flags');
+  });
+
+  it('two 4x H100 nodes: tensor parallel 4 inside each, pipeline parallel 2 across', () => {
+    const p = d2('4x-h100-80gb', { nodes: 2 });
+    assertConsistent(p);
+    assert.deepEqual([p.runtime, p.tensorParallelSize, p.pipelineParallelSize, p.nodes], ['vllm', 4, 2, 2]);
+    assert.ok(p.reasons.some((r) => /pipeline parallel 2 across them, tensor parallel 4 inside each/.test(r)));
+    assert.ok(p.contextLength >= 65536);
+    // The plan's own command is the head's (rank 0); devstral command prints every node's.
+    assert.match(p.command.argv.join(' '), /--pipeline-parallel-size 2 .*--nnodes 2 --node-rank 0 --master-addr \$HEAD_ADDR$/);
+  });
+
+  it('a 24 GB card is refused: most of the model would be read from RAM for every token', () => {
+    assert.throws(() => d2('rtx-4090'), (e: DevstralError) => {
+      assert.equal(e.code, 'noPlan');
+      assert.ok(e.details.some((d) => /would read [\d.]+ GiB of weights from RAM for every token/.test(d)), e.details.join('\n'));
+      assert.doesNotMatch(e.hint!, /smaller --quant/, 'every file was tried');
+      return true;
+    });
+    // Small 1.1 partly offloaded on a small card is still planned (a few GiB in RAM).
+    assert.ok(plan(hw('laptop-8gb-gpu-32gb-ram')).gpuLayers! > 0);
+  });
+
+  it('--nodes is vLLM\'s: another runtime, or no NVIDIA GPU, is a usage error', () => {
+    assert.throws(() => d2('apple-m3-max-128gb', { nodes: 2 }), (e: DevstralError) => e.code === 'usage' && /--nodes 2/.test(e.message));
+  });
+});

@@ -9,13 +9,19 @@ import { resolveServeOptions } from '../../src/runtimes/buildLaunchCommand.ts';
 import { buildLlamaServerCommand } from '../../src/runtimes/buildLlamaServerCommand.ts';
 import { buildVllmDockerCommand, HF_CACHE_MOUNT } from '../../src/runtimes/buildVllmCommand.ts';
 import { renderShellCommand, shellQuote } from '../../src/runtimes/shellQuote.ts';
+import { multiNodeChecklist, vllmNodeCommands } from '../../src/runtimes/vllmNodes.ts';
 
-const VLLM_FLAGS = new Set(
-  readFileSync(new URL('../../reference/vllm/vllm-serve-flags-common-2025-05_to_2026-05.txt', import.meta.url), 'utf8')
-    .split('\n')
-    .map((l) => l.trim())
-    .filter(Boolean),
-);
+const flagList = (file: string) =>
+  new Set(
+    readFileSync(new URL(`../../reference/vllm/${file}`, import.meta.url), 'utf8')
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean),
+  );
+/** What every vLLM from 2025-05 to 2026-05 accepts: single-machine commands use only these. */
+const VLLM_FLAGS = flagList('vllm-serve-flags-common-2025-05_to_2026-05.txt');
+/** The newest vendored list: multi-node commands use vLLM's own multi-node mode (--nnodes), newer than that window. */
+const VLLM_FLAGS_LATEST = flagList('vllm-serve-flags.txt');
 
 let catalog: ProfileCatalog;
 before(async () => {
@@ -109,10 +115,30 @@ describe('llama.cpp and Ollama commands', () => {
     assert.deepEqual(build('2x-rtx-4090', { runtime: 'llamacpp' }).plan.command.env, {}, 'all GPUs: no restriction');
   });
 
+  it('across nodes: every node\'s command uses only options in the vendored list; rank 0 serves, the others run headless', () => {
+    const { plan, model, facts } = build('4x-h100-80gb', { nodes: 2 }, { host: '0.0.0.0', port: 8000, apiKey: 'k' }, 'devstral-2');
+    assert.deepEqual([plan.runtime, plan.tensorParallelSize, plan.pipelineParallelSize, plan.nodes], ['vllm', 4, 2, 2]);
+    const serve = resolveServeOptions(plan, facts, { host: '0.0.0.0', port: 8000, apiKey: 'k' });
+    for (const docker of [false, true]) {
+      const nodes = vllmNodeCommands(plan, model, facts, serve, docker);
+      assert.equal(nodes.length, 2);
+      nodes.forEach((node, rank) => {
+        const args = docker ? node.argv.slice(node.argv.indexOf('vllm/vllm-openai:latest') + 1) : node.argv;
+        for (const flag of optionsOf(args)) assert.ok(VLLM_FLAGS_LATEST.has(flag), `${flag} (node ${rank}) is a vLLM option`);
+        const text = args.join(' ');
+        assert.match(text, new RegExp(`--tensor-parallel-size 4 --pipeline-parallel-size 2 .*--nnodes 2 --node-rank ${rank} --master-addr \\$HEAD_ADDR`));
+        assert.equal(args.includes('--headless'), rank > 0);
+        if (docker) assert.ok(node.argv.includes('--network') && !node.argv.includes('-p'), 'host network across nodes');
+      });
+      assert.equal(JSON.stringify(nodes).includes('VLLM_API_KEY=k') || nodes.every((n) => n.env.VLLM_API_KEY === 'k' || n.argv.includes('VLLM_API_KEY=k')), true, 'the key in the environment, not on the command line');
+    }
+    assert.ok(multiNodeChecklist(plan, model).some((l) => /same vLLM version/.test(l)));
+  });
+
   it('a running Ollama is reused where it listens: nothing started, the context set through the derived model', () => {
     const catalogFacts = catalog.hardware.find((h) => h.id === 'rtx-4090')!;
     const facts = { ...catalogFacts, runtimes: { ollama: { version: '0.13.0', running: true, host: 'http://127.0.0.1:11500' } } };
-    const plan = planLaunch(facts, catalog.models[0]!, {}, { host: '127.0.0.1' });
+    const plan = planLaunch(facts, catalog.models.find((m) => m.id === 'devstral-small-1.1')!, {}, { host: '127.0.0.1' });
     assert.equal(plan.runtime, 'ollama');
     assert.deepEqual(plan.command.argv, []);
     assert.equal(plan.command.setup![0]!.env!.OLLAMA_HOST, '127.0.0.1:11500');

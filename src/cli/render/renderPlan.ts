@@ -36,7 +36,10 @@ export function renderPlan(plan: Plan, model: ModelProfile, facts: HardwareFacts
     ['source', `${plan.artifact.source}${plan.artifact.revision ? `@${plan.artifact.revision}` : ''}`],
     ['context', `${plan.contextLength} tokens, ${plan.kvCacheType === 'auto' ? 'BF16' : plan.kvCacheType} KV cache`],
   ];
-  if (plan.tensorParallelSize !== null) rows.push(['parallelism', `tensor parallel ${plan.tensorParallelSize}, --gpu-memory-utilization ${plan.gpuMemoryUtilization}`]);
+  if (plan.tensorParallelSize !== null) {
+    const across = plan.nodes > 1 ? ` x pipeline parallel ${plan.pipelineParallelSize} (${plan.nodes} nodes, see devstral command)` : '';
+    rows.push(['parallelism', `tensor parallel ${plan.tensorParallelSize}${across}, --gpu-memory-utilization ${plan.gpuMemoryUtilization}`]);
+  }
   if (plan.gpuLayers !== null) rows.push(['GPU layers', `${plan.gpuLayers} of ${plan.layers}`]);
   rows.push(['memory', memoryLine(plan)]);
   rows.push(['connect', `${plan.endpoint.baseUrl}  model "${plan.endpoint.model}"`]);
