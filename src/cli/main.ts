@@ -9,6 +9,7 @@ import { benchCommand } from './commands/benchCommand.js';
 import { commandCommand } from './commands/commandCommand.js';
 import { connectCommand } from './commands/connectCommand.js';
 import { gatewayCommand } from './commands/gatewayCommand.js';
+import { deployCommand } from './commands/deployCommand.js';
 import { detectCommand } from './commands/detectCommand.js';
 import { healthCommand } from './commands/healthCommand.js';
 import { launchCommand } from './commands/launchCommand.js';
@@ -29,7 +30,7 @@ const argv = process.argv.slice(2, dash < 0 ? undefined : dash);
 const passthrough = dash < 0 ? undefined : process.argv.slice(dash + 1);
 const json = argv.includes('--json');
 const debug = argv.includes('--debug');
-const commands = [upCommand, launchCommand, connectCommand, detectCommand, planCommand, commandCommand, pullCommand, serveCommand, gatewayCommand, healthCommand, statusCommand, logsCommand, downCommand, benchCommand, profilesCommand];
+const commands = [upCommand, launchCommand, connectCommand, detectCommand, planCommand, commandCommand, deployCommand, pullCommand, serveCommand, gatewayCommand, healthCommand, statusCommand, logsCommand, downCommand, benchCommand, profilesCommand];
 
 function fail(error: unknown): never {
   if (error instanceof DevstralError && error.reported && !debug) process.exit(error.exitCode);

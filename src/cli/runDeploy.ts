@@ -1,0 +1,59 @@
+/**
+ * `devstral deploy --target T`: the plan (as `command` makes it), turned into files by deploy/ and written into --out
+ * atomically; files of an earlier deploy are replaced only with --force.
+ */
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { DEPLOY_TARGETS, deployFiles, type DeployTarget } from '../deploy/deployFiles.js';
+import { DevstralError } from '../errors.js';
+import { validTensorParallelSizes } from '../plan/fitVllm.js';
+import { resolveServeOptions } from '../runtimes/buildLaunchCommand.js';
+import type { CommandArgs } from './commandSpec.js';
+import { loadPlan } from './loadPlan.js';
+import { writeOut } from './output.js';
+import { parsePositiveInt } from './parseOptions.js';
+
+export async function runDeploy(args: CommandArgs): Promise<void> {
+  const target = String(args.target ?? '').toLowerCase();
+  if (!(DEPLOY_TARGETS as readonly string[]).includes(target)) {
+    throw new DevstralError('usage', args.target === undefined ? '--target is required' : `--target ${String(args.target)}: unknown target`, { hint: `use one of ${DEPLOY_TARGETS.join(', ')}` });
+  }
+  const name = String(args.name ?? 'devstral');
+  if (!/^[a-z0-9]([-a-z0-9]{0,40}[a-z0-9])?$/.test(name)) throw new DevstralError('usage', `--name ${name}: use lowercase letters, digits and dashes (a Kubernetes name)`);
+  const replicas = parsePositiveInt('replicas', args.replicas, 64) ?? 1;
+  // Only whether a key is required reaches the plan; its value is set where the deployment reads secrets.
+  const planArgs = { ...args, apiKey: args.requireApiKey ? 'required' : undefined };
+  let loaded = await loadPlan(planArgs);
+  let dataParallel = 1;
+  const oneMachine = target === 'compose' || target === 'systemd';
+  if (replicas > 1 && oneMachine) {
+    // One machine runs one server: replicas are vLLM's data-parallel copies, each on a share of the GPUs.
+    if (loaded.plan.runtime !== 'vllm') throw new DevstralError('usage', `--replicas ${replicas} on one machine: llama.cpp serves parallel requests in one server`, { hint: 'one replica per machine here, or --target kubernetes for several' });
+    if (loaded.plan.nodes > 1) throw new DevstralError('usage', '--replicas with --nodes: several multi-node copies', { hint: 'use --target kubernetes (LeaderWorkerSet replicas)' });
+    const perCopy = validTensorParallelSizes(loaded.model, Math.floor(loaded.plan.gpus.length / replicas)).pop();
+    if (!perCopy) throw new DevstralError('usage', `--replicas ${replicas}: this machine has ${loaded.plan.gpus.length} GPU(s) for the model, fewer than one per copy`, { hint: `at most --replicas ${loaded.plan.gpus.length}` });
+    loaded = await loadPlan({ ...planArgs, tp: String(perCopy) }).catch((error: unknown) => {
+      throw error instanceof DevstralError && error.code === 'noPlan'
+        ? new DevstralError('noPlan', `--replicas ${replicas}: one copy does not fit on ${perCopy} GPU(s)`, { details: error.details, hint: 'fewer --replicas' })
+        : error;
+    });
+    dataParallel = replicas;
+  }
+  const { plan, model, facts, serve } = loaded;
+  const files = deployFiles({ target: target as DeployTarget, plan, model, facts, serve: resolveServeOptions(plan, facts, serve), name, replicas, dataParallel });
+
+  const out = resolve(String(args.out ?? `devstral-${target}`));
+  await mkdir(out, { recursive: true });
+  const existing = (await Promise.all(files.map(async (f) => ((await readFile(join(out, f.path), 'utf8').catch(() => undefined)) ?? f.content) !== f.content ? f.path : undefined))).filter(Boolean);
+  if (existing.length && !args.force) throw new DevstralError('usage', `${out} already has ${existing.join(', ')} with other contents`, { hint: 'choose another --out, or --force to replace them' });
+  for (const f of files) {
+    const temp = join(out, `.${f.path}.${process.pid}.tmp`);
+    await writeFile(temp, f.content, { mode: f.path.startsWith('.env') || f.path.endsWith('.env.example') ? 0o600 : 0o644 });
+    await rename(temp, join(out, f.path));
+  }
+  if (args.json) {
+    writeOut(JSON.stringify({ target, out, files: files.map((f) => f.path), runtime: plan.runtime, replicas, dataParallel, nodes: plan.nodes }, null, 2));
+    return;
+  }
+  writeOut([`Wrote ${files.length} files to ${out}:`, ...files.map((f) => `  ${f.path}`), `Next: ${join(out, 'README.md')} (apply, check with devstral health and bench, remove)`].join('\n'));
+}

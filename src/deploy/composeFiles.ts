@@ -1,0 +1,35 @@
+/**
+ * Docker Compose: one service from the plan, GPUs reserved the Compose way, weights in a named volume, secrets taken
+ * from the .env file beside it (only their names are written), a health check, restarts, and the port bound to the
+ * address the plan listens on (127.0.0.1 unless --host said otherwise). Pure.
+ */
+import { stringify } from 'yaml';
+import { CONTAINER_CACHE, type ServerSpec } from './serverSpec.js';
+import type { DeployFile } from './deployFiles.js';
+
+export function composeFiles(spec: ServerSpec, host: string, name: string): DeployFile[] {
+  // The check runs inside the container: vLLM's image has Python, llama.cpp's has curl.
+  const probe = `http://127.0.0.1:${spec.port}${spec.healthPath}`;
+  const test = spec.runtime === 'vllm' ? ['CMD', 'python3', '-c', `import urllib.request; urllib.request.urlopen('${probe}')`] : ['CMD', 'curl', '-sf', probe];
+  const environment: Record<string, string> = { ...spec.containerEnv };
+  // ${NAME:?...}: Compose refuses to start without a required secret, and says which.
+  for (const s of spec.secrets) environment[s.name] = s.required ? `\${${s.name}:?set ${s.name} in .env}` : `\${${s.name}:-}`;
+  const bind = host === '0.0.0.0' || host === '::' ? `${spec.port}:${spec.port}` : `${host.includes(':') ? `[${host}]` : host}:${spec.port}:${spec.port}`;
+  const service: Record<string, unknown> = {
+    image: spec.image,
+    command: spec.containerArgs,
+    ports: [bind],
+    environment,
+    volumes: [`${name}-cache:${CONTAINER_CACHE}`],
+    ...(spec.runtime === 'vllm' ? { ipc: 'host' } : {}),
+    healthcheck: { test, interval: '30s', timeout: '10s', retries: 3, start_period: `${spec.startupSeconds}s` },
+    restart: 'unless-stopped',
+    ...(spec.gpus > 0 ? { deploy: { resources: { reservations: { devices: [{ driver: 'nvidia', ...(spec.gpuIds ? { device_ids: spec.gpuIds } : { count: spec.gpus }), capabilities: ['gpu'] }] } } } } : {}),
+  };
+  const compose = { services: { [name]: service }, volumes: { [`${name}-cache`]: {} } };
+  const env = spec.secrets.map((s) => `# ${s.what}${s.required ? ' (required)' : ''}\n${s.name}=`).join('\n');
+  return [
+    { path: 'compose.yaml', content: `# Written by devstral deploy. Secrets come from .env (copy .env.example), never from this file.\n${stringify(compose, { lineWidth: 0 })}` },
+    { path: '.env.example', content: `${env}\n` },
+  ];
+}

@@ -1,0 +1,136 @@
+/**
+ * `devstral deploy`: a plan turned into files an existing engine runs (Docker Compose, systemd, Kubernetes, KServe),
+ * with a README.md saying how to apply, check and remove them. Pure: the CLI writes what this returns.
+ */
+import { DevstralError } from '../errors.js';
+import type { HardwareFacts } from '../hardware/hardwareFacts.js';
+import type { Plan, ResolvedServeOptions } from '../plan/plan.js';
+import type { ModelProfile } from '../profiles/modelProfile.js';
+import { multiNodeChecklist } from '../runtimes/vllmNodes.js';
+import { composeFiles } from './composeFiles.js';
+import { kserveFiles, kubernetesFiles } from './kubernetesFiles.js';
+import { serverSpec, type ServerSpec } from './serverSpec.js';
+import { systemdFiles } from './systemdFiles.js';
+
+export const DEPLOY_TARGETS = ['compose', 'systemd', 'kubernetes', 'kserve'] as const;
+export type DeployTarget = (typeof DEPLOY_TARGETS)[number];
+
+export interface DeployFile {
+  /** Relative to the output folder. */
+  path: string;
+  content: string;
+}
+
+export interface DeployRequest {
+  target: DeployTarget;
+  plan: Plan;
+  model: ModelProfile;
+  facts: HardwareFacts;
+  serve: ResolvedServeOptions;
+  /** Kubernetes object and unit names. */
+  name: string;
+  replicas: number;
+  /** vLLM copies inside one server on one machine (compose, systemd): --data-parallel-size. */
+  dataParallel?: number;
+}
+
+export function deployFiles(request: DeployRequest): DeployFile[] {
+  const { target, plan, model, facts, serve, name, replicas } = request;
+  if (plan.nodes > 1 && (target === 'compose' || target === 'kserve')) {
+    throw new DevstralError('usage', `--nodes ${plan.nodes}: --target ${target} runs on one machine`, { hint: 'across machines use --target kubernetes (a LeaderWorkerSet) or --target systemd (a unit per node), or print the commands: devstral command --nodes N' });
+  }
+  const dataParallel = request.dataParallel ?? 1;
+  const specs: ServerSpec[] = Array.from({ length: plan.nodes }, (_, rank) => serverSpec(plan, model, facts, serve, rank, dataParallel));
+  const description = `${model.name} (${plan.artifact.quantization}) on ${plan.runtime === 'vllm' ? 'vLLM' : 'llama-server'}`;
+  const k8s = { name, replicas, weightsBytes: plan.artifact.bytes };
+  const files =
+    target === 'compose' ? composeFiles(specs[0]!, serve.host, name)
+    : target === 'systemd' ? systemdFiles(specs, name, description)
+    : target === 'kubernetes' ? kubernetesFiles(specs, k8s)
+    : kserveFiles(specs[0]!, k8s);
+  return [...files, { path: 'README.md', content: deployReadme(request, specs[0]!, files) }];
+}
+
+/** How the replicas are served, and why that way. */
+function replicaNote({ target, replicas, plan, dataParallel }: DeployRequest): string {
+  if (plan.nodes > 1) return `${replicas} replicas: ${replicas} groups of ${plan.nodes} pods (the LeaderWorkerSet's replicas), each group one copy of the model, its leader behind the Service.`;
+  if (dataParallel && dataParallel > 1) {
+    return `${replicas} replicas on this one machine: vLLM's \`--data-parallel-size ${replicas}\`, ${replicas} copies of the model each on ${plan.tensorParallelSize} GPU(s), behind the one server, which balances requests between them (a single ${target === 'compose' ? 'service' : 'unit'} per machine; more copies of smaller tensor parallelism serve more agents at once than one wide copy).`;
+  }
+  return `${replicas} replicas: ${replicas} pods, each with the plan's GPUs and its own copy of the model, behind the Service (spread over nodes by the scheduler; the weights volume is ReadWriteMany so every pod can mount it).`;
+}
+
+function deployReadme(request: DeployRequest, spec: ServerSpec, files: DeployFile[]): string {
+  const { target, plan, model, serve, name, replicas } = request;
+  const local = `http://127.0.0.1:${serve.port}/v1`;
+  const secrets = spec.secrets.map((s) => `- \`${s.name}\`${s.required ? ' (required)' : ''}: ${s.what}`);
+  const keyFlag = spec.secrets.some((s) => s.required) ? ' --api-key "$KEY"' : '';
+  const units = files.filter((f) => f.path.endsWith('.service')).map((f) => f.path);
+  const apply: Record<DeployTarget, () => string[]> = {
+    compose: () => [
+      'cp .env.example .env   # then fill it in; compose reads it, the secrets never enter compose.yaml',
+      'docker compose up -d',
+      'docker compose ps      # healthy once the model is loaded',
+      'docker compose logs -f',
+      '# remove (the weights volume too, with -v):',
+      'docker compose down',
+    ],
+    systemd: () => [
+      ...(spec.runtime === 'vllm' ? ['# vLLM in a virtualenv at /opt/vllm (the units look for it there):', 'sudo python3 -m venv /opt/vllm && sudo /opt/vllm/bin/pip install -U vllm'] : ['# llama-server on the PATH (/usr/local/bin): a llama.cpp release or build']),
+      `sudo install -d -m 700 /etc/${name} && sudo install -m 600 ${name}.env.example /etc/${name}/${name}.env   # then fill it in`,
+      ...units.map((u) => `sudo cp ${u} /etc/systemd/system/ && sudo systemctl daemon-reload && sudo systemctl enable --now ${u}`),
+      `systemctl status ${units[0]}   # "active (running)" once /health answered`,
+      `journalctl -u ${units[0]} -f`,
+      '# remove:',
+      ...units.map((u) => `sudo systemctl disable --now ${u} && sudo rm /etc/systemd/system/${u}`),
+    ],
+    kubernetes: () => [
+      `kubectl create secret generic ${name}-secrets --from-literal=HF_TOKEN=...${spec.secrets.some((s) => s.required) ? ` --from-literal=${spec.secrets.find((s) => s.required)!.name}=...` : ''}`,
+      ...(plan.nodes > 1 ? ['# LeaderWorkerSet needs its controller: https://lws.sigs.k8s.io/docs/installation/'] : []),
+      'kubectl apply -f .',
+      `kubectl get pods -l app.kubernetes.io/name=${name} -w   # Ready once the model is loaded`,
+      `kubectl port-forward svc/${name} ${serve.port}:${serve.port}`,
+      '# remove (the weights volume too):',
+      'kubectl delete -f .',
+    ],
+    kserve: () => [
+      `kubectl create secret generic ${name}-secrets --from-literal=HF_TOKEN=...${spec.secrets.some((s) => s.required) ? ` --from-literal=${spec.secrets.find((s) => s.required)!.name}=...` : ''}`,
+      'kubectl apply -f .',
+      `kubectl get inferenceservice ${name} -w   # READY True once the model is loaded`,
+      `kubectl port-forward svc/${name}-predictor ${serve.port}:${serve.port}`,
+      '# remove:',
+      'kubectl delete -f .',
+    ],
+  };
+  return [
+    `# ${model.name}: ${target}`,
+    '',
+    `Written by \`devstral deploy --target ${target}\` from this plan: ${plan.runtime}, ${plan.artifact.quantization} (${plan.artifact.source}), ${plan.contextLength} tokens of context` +
+      `${plan.tensorParallelSize ? `, tensor parallel ${plan.tensorParallelSize}` : ''}${plan.nodes > 1 ? ` x pipeline parallel ${plan.pipelineParallelSize} over ${plan.nodes} nodes` : ''}` +
+      `${spec.gpus ? `, ${spec.gpus} GPU(s) per ${plan.nodes > 1 ? 'node' : 'server'}` : ', CPU'}${replicas > 1 ? `, ${replicas} replicas` : ''}. Image: \`${spec.image}\` (pinned; check it with \`docker manifest inspect\`).`,
+    ...(replicas > 1 ? ['', replicaNote(request)] : []),
+    '',
+    '## Files',
+    ...files.map((f) => `- \`${f.path}\``),
+    '',
+    '## Secrets',
+    'Read from the environment at start, never written into these files:',
+    ...secrets,
+    '',
+    '## Apply, check, remove',
+    '```sh',
+    ...apply[target](),
+    '```',
+    '',
+    `A first start downloads ${(plan.artifact.bytes / 1e9).toFixed(1)} GB of weights and loads them: allow up to ${Math.ceil(spec.startupSeconds / 60)} minutes (the probes and timeouts are sized for that).`,
+    ...(plan.nodes > 1 ? ['', '## Across nodes', ...multiNodeChecklist(plan, model).map((l) => `- ${l}`)] : []),
+    '',
+    '## Check it',
+    'Once it is ready (from where the port is reachable):',
+    '```sh',
+    `npx devstral health ${local}${keyFlag}   # chat, streaming, a forced tool call, JSON mode, the context`,
+    `npx devstral bench ${local}${keyFlag} --concurrency 1,4,16   # tokens/s and latency per concurrency level`,
+    '```',
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,166 @@
+/**
+ * Kubernetes: a Deployment and Service (or, across nodes, a LeaderWorkerSet: vLLM's own way to deploy multi-node), a
+ * PersistentVolumeClaim for the weights, and Secret references. Objects are built with kubernetes-models and validated
+ * against the official schemas before anything is written (the LeaderWorkerSet and KServe's InferenceService against
+ * their CRDs, vendor/kubernetes-crds). Pure.
+ */
+import { runValidateFunc } from '@kubernetes-models/validate';
+import { Deployment } from 'kubernetes-models/apps/v1';
+import { PersistentVolumeClaim, Service } from 'kubernetes-models/v1';
+import type { IContainer } from 'kubernetes-models/v1/Container';
+import type { IPodSpec } from 'kubernetes-models/v1/PodSpec';
+import type { IProbe } from 'kubernetes-models/v1/Probe';
+import { stringify } from 'yaml';
+import { validate as validateInferenceService } from '../../vendor/kubernetes-crds/inferenceservice-v1beta1.js';
+import { validate as validateLeaderWorkerSet } from '../../vendor/kubernetes-crds/leaderworkerset-v1.js';
+import { DevstralError } from '../errors.js';
+import type { DeployFile } from './deployFiles.js';
+import { CONTAINER_CACHE, type ServerSpec } from './serverSpec.js';
+
+const GiB = 1024 ** 3;
+const gib = (bytes: number) => `${Math.ceil(bytes / GiB)}Gi`;
+
+/** Validated, then written as YAML; a failure here is a bug in devstral, said as such. */
+function objectFile(path: string, object: { toJSON?: () => unknown; validate?: () => void } | Record<string, unknown>, validate?: (data: unknown) => boolean): DeployFile {
+  const data = typeof object.toJSON === 'function' ? (object.toJSON as () => unknown)() : object;
+  try {
+    if (validate) runValidateFunc(validate as never, data);
+    else (object as { validate: () => void }).validate();
+  } catch (error) {
+    throw new DevstralError('failure', `devstral built an invalid ${path}: ${(error as Error).message}`, { hint: 'please report this with the command you ran' });
+  }
+  return { path, content: `# Written by devstral deploy.\n${stringify(data, { lineWidth: 0 })}` };
+}
+
+export interface KubernetesOptions {
+  name: string;
+  replicas: number;
+  /** Weights plus room, for the volume. */
+  weightsBytes: number;
+}
+
+/** Probes: the process (startup, liveness) on /health, readiness on /v1/models (with the key, when there is one). */
+function probes(spec: ServerSpec): Pick<IContainer, 'startupProbe' | 'readinessProbe' | 'livenessProbe'> {
+  const http = (path: string): IProbe['httpGet'] => ({ path, port: spec.port });
+  const key = spec.secrets.find((s) => s.required)?.name;
+  const url = `http://127.0.0.1:${spec.port}${spec.readyPath}`;
+  // Probes cannot read a Secret, so with a key readiness runs inside the container, where the key is in the environment.
+  const ready: IProbe = key
+    ? {
+        exec: {
+          command:
+            spec.runtime === 'vllm'
+              ? ['python3', '-c', `import os, urllib.request; urllib.request.urlopen(urllib.request.Request('${url}', headers={'Authorization': 'Bearer ' + os.environ['${key}']}))`]
+              : ['sh', '-c', `curl -sf -H "Authorization: Bearer $${key}" ${url}`],
+        },
+      }
+    : { httpGet: http(spec.readyPath) };
+  return {
+    // Downloading and loading the weights: as long as the planner's estimate for a first start.
+    startupProbe: { httpGet: http(spec.healthPath), periodSeconds: 10, failureThreshold: Math.ceil(spec.startupSeconds / 10) },
+    readinessProbe: { ...ready, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
+    livenessProbe: { httpGet: http(spec.healthPath), periodSeconds: 30, timeoutSeconds: 5, failureThreshold: 3 },
+  };
+}
+
+function container(spec: ServerSpec, name: string, args: string[], serves: boolean): IContainer {
+  const secretEnv = spec.secrets.map((s) => ({ name: s.name, valueFrom: { secretKeyRef: { name: `${name}-secrets`, key: s.name, optional: !s.required } } }));
+  return {
+    name: 'server',
+    image: spec.image,
+    args,
+    env: [...Object.entries(spec.containerEnv).map(([k, v]) => ({ name: k, value: v })), { name: 'HF_HOME', value: `${CONTAINER_CACHE}/huggingface` }, ...secretEnv],
+    ...(serves ? { ports: [{ name: 'http', containerPort: spec.port }], ...probes(spec) } : {}),
+    resources: spec.gpus > 0 ? { limits: { 'nvidia.com/gpu': String(spec.gpus) }, requests: { 'nvidia.com/gpu': String(spec.gpus) } } : {},
+    volumeMounts: [{ name: 'cache', mountPath: CONTAINER_CACHE }, ...(spec.shmBytes ? [{ name: 'dshm', mountPath: '/dev/shm' }] : [])],
+  };
+}
+
+/** GPU nodes: the label NVIDIA's GPU feature discovery sets, and the taint GPU node pools usually carry. */
+function podSpec(spec: ServerSpec, containers: IContainer[], cache: NonNullable<IPodSpec['volumes']>[number] | undefined): IPodSpec {
+  return {
+    containers,
+    volumes: [
+      ...(cache ? [cache] : []),
+      // NCCL between tensor-parallel ranks needs more shared memory than a container's default 64 MiB.
+      ...(spec.shmBytes ? [{ name: 'dshm', emptyDir: { medium: 'Memory', sizeLimit: gib(spec.shmBytes) } }] : []),
+    ],
+    ...(spec.gpus > 0 ? { nodeSelector: { 'nvidia.com/gpu.present': 'true' }, tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }] } : {}),
+  };
+}
+
+const volumeSize = (weightsBytes: number) => gib(weightsBytes * 1.2 + 10 * GiB);
+
+export function kubernetesFiles(specs: ServerSpec[], options: KubernetesOptions): DeployFile[] {
+  const { name, replicas } = options;
+  const labels = { 'app.kubernetes.io/name': name, 'app.kubernetes.io/managed-by': 'devstral' };
+  const spec = specs[0]!;
+  if (specs.length > 1) return leaderWorkerSetFiles(specs, options, labels);
+  // Several replicas share one volume: it must be mountable from several nodes.
+  const pvc = new PersistentVolumeClaim({
+    metadata: { name: `${name}-cache`, labels },
+    spec: { accessModes: [replicas > 1 ? 'ReadWriteMany' : 'ReadWriteOnce'], resources: { requests: { storage: volumeSize(options.weightsBytes) } } },
+  });
+  const deployment = new Deployment({
+    metadata: { name, labels },
+    spec: {
+      replicas,
+      // One pod at a time on GPUs: a rolling update would need a second set of GPUs.
+      strategy: { type: 'Recreate' },
+      selector: { matchLabels: labels },
+      template: { metadata: { labels }, spec: podSpec(spec, [container(spec, name, spec.containerArgs, true)], { name: 'cache', persistentVolumeClaim: { claimName: `${name}-cache` } }) },
+    },
+  });
+  const service = new Service({ metadata: { name, labels }, spec: { selector: labels, ports: [{ name: 'http', port: spec.port, targetPort: 'http' }] } });
+  return [objectFile('deployment.yaml', deployment), objectFile('service.yaml', service), objectFile('pvc.yaml', pvc)];
+}
+
+/** Across nodes: one leader (node 0, serves) and workers that join it; LWS gives each its rank and the leader's address. */
+function leaderWorkerSetFiles(specs: ServerSpec[], options: KubernetesOptions, labels: Record<string, string>): DeployFile[] {
+  const { name, replicas } = options;
+  // Kubernetes expands $(VAR) in args: LWS puts the leader's address and each pod's index in the environment.
+  const lwsArgs = (args: string[]) => args.map((a) => (a === '$HEAD_ADDR' ? '$(LWS_LEADER_ADDRESS)' : a));
+  const leader = specs[0]!;
+  const worker = specs[1]!;
+  const workerArgs = lwsArgs(worker.containerArgs).map((a, i, all) => (all[i - 1] === '--node-rank' ? '$(LWS_WORKER_INDEX)' : a));
+  const cache = undefined; // each pod's own claim, from volumeClaimTemplates below
+  const lws = {
+    apiVersion: 'leaderworkerset.x-k8s.io/v1',
+    kind: 'LeaderWorkerSet',
+    metadata: { name, labels },
+    spec: {
+      replicas,
+      startupPolicy: 'LeaderCreated',
+      leaderWorkerTemplate: {
+        size: specs.length,
+        restartPolicy: 'RecreateGroupOnPodRestart',
+        leaderTemplate: { metadata: { labels: { ...labels, role: 'leader' } }, spec: podSpec(leader, [container(leader, name, lwsArgs(leader.containerArgs), true)], cache) },
+        workerTemplate: { metadata: { labels: { ...labels, role: 'worker' } }, spec: podSpec(worker, [container(worker, name, workerArgs, false)], cache) },
+        volumeClaimTemplates: [{ metadata: { name: 'cache' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: volumeSize(options.weightsBytes) } } } }],
+      },
+    },
+  };
+  const service = new Service({
+    metadata: { name, labels },
+    spec: { selector: { 'leaderworkerset.sigs.k8s.io/name': name, role: 'leader' }, ports: [{ name: 'http', port: leader.port, targetPort: 'http' }] },
+  });
+  return [objectFile('leaderworkerset.yaml', lws, validateLeaderWorkerSet), objectFile('service.yaml', service)];
+}
+
+/** KServe: an InferenceService with the server as its predictor's container (raw deployment mode). */
+export function kserveFiles(spec: ServerSpec, options: KubernetesOptions): DeployFile[] {
+  const { name, replicas } = options;
+  const labels = { 'app.kubernetes.io/name': name, 'app.kubernetes.io/managed-by': 'devstral' };
+  const pod = podSpec(spec, [{ ...container(spec, name, spec.containerArgs, true), name: 'kserve-container' }], { name: 'cache', persistentVolumeClaim: { claimName: `${name}-cache` } });
+  const isvc = {
+    apiVersion: 'serving.kserve.io/v1beta1',
+    kind: 'InferenceService',
+    metadata: { name, labels, annotations: { 'serving.kserve.io/deploymentMode': 'Standard' } },
+    spec: { predictor: { minReplicas: replicas, maxReplicas: replicas, ...pod } },
+  };
+  const pvc = new PersistentVolumeClaim({
+    metadata: { name: `${name}-cache`, labels },
+    spec: { accessModes: [replicas > 1 ? 'ReadWriteMany' : 'ReadWriteOnce'], resources: { requests: { storage: volumeSize(options.weightsBytes) } } },
+  });
+  return [objectFile('inferenceservice.yaml', isvc, validateInferenceService), objectFile('pvc.yaml', pvc)];
+}

@@ -1,0 +1,120 @@
+/**
+ * What every deployment target runs, from the plan: the image, the server's arguments, the secrets it reads from the
+ * environment (never written into a file), the ports and probes, and how long a first start may take. Pure.
+ */
+import { DevstralError } from '../errors.js';
+import type { HardwareFacts } from '../hardware/hardwareFacts.js';
+import { GiB } from '../plan/estimateMemory.js';
+import type { PlanCore, ResolvedServeOptions } from '../plan/plan.js';
+import type { ModelProfile } from '../profiles/modelProfile.js';
+import { buildLlamaServerCommand } from '../runtimes/buildLlamaServerCommand.js';
+import { buildVllmArgs, buildVllmEnv, nodeArgs } from '../runtimes/buildVllmCommand.js';
+
+/**
+ * Pinned images (tags seen in use in October 2026; a pinned tag does not move under a running deployment). vLLM's
+ * image runs `vllm serve` with the arguments it is given; llama.cpp's runs llama-server.
+ */
+export const IMAGES = {
+  vllm: 'vllm/vllm-openai:v0.31.0',
+  llamacppCuda: 'ghcr.io/ggml-org/llama.cpp:server-cuda-b11382',
+  llamacppCpu: 'ghcr.io/ggml-org/llama.cpp:server-b11382',
+} as const;
+
+/** Where the server keeps downloaded weights inside a container (a volume, so a restart does not download again). */
+export const CONTAINER_CACHE = '/root/.cache';
+
+export interface SecretEnv {
+  name: string;
+  required: boolean;
+  what: string;
+}
+
+export interface ServerSpec {
+  runtime: 'vllm' | 'llamacpp';
+  image: string;
+  /** Arguments after the image's entrypoint, listening on 0.0.0.0 (secrets excluded). */
+  containerArgs: string[];
+  /** The whole command on a bare machine (secrets excluded). */
+  argv: string[];
+  /** Plain settings for the server process (GPU selection only on a bare machine). */
+  env: Record<string, string>;
+  containerEnv: Record<string, string>;
+  secrets: SecretEnv[];
+  port: number;
+  /** Answers 200 once the process is up (no key needed). */
+  healthPath: string;
+  /** Answers once the model is loaded (needs the key when there is one). */
+  readyPath: string;
+  gpus: number;
+  /** The GPUs by index when the plan uses some of them (--gpus); otherwise any `gpus` of them. */
+  gpuIds?: string[];
+  /** Shared memory for NCCL between tensor-parallel ranks. */
+  shmBytes: number;
+  /** A first start: download the weights, then load them (see startupSeconds). */
+  startupSeconds: number;
+}
+
+/**
+ * Seconds a first start may take: the weights downloaded at 50 MB/s (a slow link or a busy hub), then read at 500
+ * MB/s, plus five minutes for CUDA graphs and warm-up; never less than ten minutes (a 24B model on a slow volume).
+ */
+export function startupSeconds(weightsBytes: number): number {
+  return Math.max(600, Math.ceil(weightsBytes / 50e6 + weightsBytes / 500e6 + 300));
+}
+
+/**
+ * Node `rank` of the plan (0 on one machine). `apiKey` is only whether one is required: its value stays out.
+ * `dataParallel` copies of a vLLM plan in one server (--data-parallel-size): each on the plan's tensor-parallel GPUs.
+ */
+export function serverSpec(plan: PlanCore, model: ModelProfile, facts: HardwareFacts, serve: ResolvedServeOptions, rank = 0, dataParallel = 1): ServerSpec {
+  const keyed = serve.apiKey !== undefined;
+  const noKey = { ...serve, apiKey: undefined } as ResolvedServeOptions;
+  const common = { port: serve.port, healthPath: '/health', readyPath: '/v1/models', startupSeconds: startupSeconds(plan.artifact.bytes) };
+  const hfToken: SecretEnv = { name: 'HF_TOKEN', required: false, what: 'a Hugging Face token (gated or private weights; faster downloads)' };
+  if (plan.runtime === 'vllm') {
+    const dp = dataParallel > 1 ? ['--data-parallel-size', String(dataParallel)] : [];
+    const args = (host: string) => [...buildVllmArgs(plan, model, facts, { ...noKey, host }), ...dp, ...nodeArgs(plan, rank)];
+    const planned = buildVllmEnv(plan, facts, noKey);
+    // Data-parallel copies take GPUs beyond the plan's own: no restriction to those.
+    const { CUDA_DEVICE_ORDER: _o, CUDA_VISIBLE_DEVICES: _v, ...unrestricted } = planned;
+    const env = dataParallel > 1 ? unrestricted : planned;
+    return {
+      runtime: 'vllm',
+      image: IMAGES.vllm,
+      containerArgs: args('0.0.0.0'),
+      argv: ['vllm', 'serve', ...args(serve.host)],
+      env,
+      containerEnv: unrestricted,
+      secrets: [hfToken, ...(keyed ? [{ name: 'VLLM_API_KEY', required: true, what: 'the API key clients send (vLLM reads it from here)' }] : [])],
+      gpus: plan.gpus.length * dataParallel,
+      ...(env.CUDA_VISIBLE_DEVICES ? { gpuIds: env.CUDA_VISIBLE_DEVICES.split(',') } : {}),
+      shmBytes: Math.max(2, 2 * (plan.tensorParallelSize ?? 1) * dataParallel) * GiB,
+      ...common,
+    };
+  }
+  if (plan.runtime === 'llamacpp') {
+    const command = (host: string) => buildLlamaServerCommand(plan, model, facts, { ...noKey, host });
+    const onGpu = plan.device === 'cuda';
+    if (plan.device !== 'cuda' && plan.device !== 'cpu') {
+      throw new DevstralError('usage', `this plan runs llama.cpp on ${plan.device}; the deployment targets run Linux servers with NVIDIA GPUs or CPUs`, { hint: 'plan for the server: --hardware (see devstral profiles list)' });
+    }
+    const { env } = command(serve.host);
+    const { CUDA_DEVICE_ORDER: _o, CUDA_VISIBLE_DEVICES: _v, ...containerEnv } = env;
+    return {
+      runtime: 'llamacpp',
+      image: onGpu ? IMAGES.llamacppCuda : IMAGES.llamacppCpu,
+      containerArgs: command('0.0.0.0').argv.slice(1),
+      argv: command(serve.host).argv,
+      env,
+      containerEnv,
+      secrets: [hfToken, ...(keyed ? [{ name: 'LLAMA_API_KEY', required: true, what: 'the API key clients send (llama-server reads it from here)' }] : [])],
+      gpus: onGpu ? plan.gpus.length : 0,
+      ...(env.CUDA_VISIBLE_DEVICES ? { gpuIds: env.CUDA_VISIBLE_DEVICES.split(',') } : {}),
+      shmBytes: 0,
+      ...common,
+    };
+  }
+  throw new DevstralError('usage', 'devstral deploy writes vLLM and llama.cpp servers; this plan runs Ollama', {
+    hint: 'plan the same GGUF for llama.cpp: --runtime llamacpp (Ollama publishes its own image: ollama/ollama)',
+  });
+}

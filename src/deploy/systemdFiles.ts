@@ -1,0 +1,53 @@
+/**
+ * systemd: one unit per node. ExecStart is the plan's command; secrets come from an EnvironmentFile; the unit is
+ * started only once /health answers (ExecStartPost polls it for as long as a first start may take); Restart=on-failure.
+ * A dynamic user with its own state directory holds the weights. Pure.
+ */
+import { renderShellCommand } from '../runtimes/shellQuote.js';
+import type { DeployFile } from './deployFiles.js';
+import type { ServerSpec } from './serverSpec.js';
+
+/** systemd expands ${NAME} in ExecStart from Environment= and EnvironmentFile=. */
+const systemdWords = (argv: string[]) =>
+  argv.map((a) => (a === '$HEAD_ADDR' ? '${HEAD_ADDR}' : renderShellCommand([a]).replace(/%/g, '%%').replace(/\$/g, '$$$$'))).join(' ');
+
+export function systemdUnit(spec: ServerSpec, name: string, description: string, rank: number, nodes: number): string {
+  const env = Object.entries({ HF_HOME: `/var/lib/${name}/huggingface`, LLAMA_CACHE: `/var/lib/${name}/llama.cpp`, ...spec.env }).map(([k, v]) => `Environment=${k}=${v}`);
+  const waits = Math.ceil(spec.startupSeconds / 5);
+  const serves = rank === 0;
+  return [
+    '# Written by devstral deploy.',
+    '[Unit]',
+    `Description=${description}${nodes > 1 ? ` (node ${rank} of ${nodes})` : ''}`,
+    'After=network-online.target',
+    'Wants=network-online.target',
+    '',
+    '[Service]',
+    'Type=exec',
+    'DynamicUser=yes',
+    `StateDirectory=${name}`,
+    ...env,
+    '# Secrets (HF_TOKEN, the API key)' + (nodes > 1 ? ' and HEAD_ADDR' : '') + `: one NAME=value per line, readable by root only.`,
+    `EnvironmentFile=-/etc/${name}/${name}.env`,
+    // Where the server's command is: vLLM in the /opt/vllm virtualenv the README sets up, llama-server in /usr/local/bin.
+    `Environment=PATH=${spec.runtime === 'vllm' ? '/opt/vllm/bin:' : ''}/usr/local/bin:/usr/bin:/bin`,
+    `ExecStart=/usr/bin/env ${systemdWords(spec.argv)}`,
+    ...(serves ? [`ExecStartPost=/bin/sh -c 'for i in $$(seq ${waits}); do curl -sf http://127.0.0.1:${spec.port}${spec.healthPath} >/dev/null && exit 0; sleep 5; done; exit 1'`] : []),
+    `TimeoutStartSec=${spec.startupSeconds + 60}`,
+    'Restart=on-failure',
+    'RestartSec=10',
+    '',
+    '[Install]',
+    'WantedBy=multi-user.target',
+    '',
+  ].join('\n');
+}
+
+export function systemdFiles(specs: ServerSpec[], name: string, description: string): DeployFile[] {
+  const unitName = (rank: number) => (specs.length > 1 ? `${name}-node${rank}.service` : `${name}.service`);
+  const files: DeployFile[] = specs.map((spec, rank) => ({ path: unitName(rank), content: systemdUnit(spec, name, description, rank, specs.length) }));
+  const secrets = specs[0]!.secrets.map((s) => `# ${s.what}${s.required ? ' (required)' : ''}\n${s.name}=`);
+  if (specs.length > 1) secrets.push("# node 0's address on the network between the nodes (the same on every node)\nHEAD_ADDR=");
+  files.push({ path: `${name}.env.example`, content: `${secrets.join('\n')}\n` });
+  return files;
+}

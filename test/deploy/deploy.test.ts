@@ -1,0 +1,272 @@
+/**
+ * `devstral deploy`: every Kubernetes object re-validated after a YAML round trip (kubernetes-models, and the CRD
+ * validators for LeaderWorkerSet and InferenceService), compose files through `docker compose config` and units
+ * through `systemd-analyze verify` where those exist; assertions on what matters: GPUs, probes, flags, secrets.
+ */
+import { runValidateFunc } from '@kubernetes-models/validate';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { Deployment } from 'kubernetes-models/apps/v1';
+import { PersistentVolumeClaim, Service } from 'kubernetes-models/v1';
+import { parse, parseAllDocuments } from 'yaml';
+import { validate as validateInferenceService } from '../../vendor/kubernetes-crds/inferenceservice-v1beta1.js';
+import { validate as validateLeaderWorkerSet } from '../../vendor/kubernetes-crds/leaderworkerset-v1.js';
+import { deployFiles, type DeployFile, type DeployTarget } from '../../src/deploy/deployFiles.ts';
+import type { DevstralError } from '../../src/errors.ts';
+import { planLaunch } from '../../src/plan/planLaunch.ts';
+import type { PlanOptions } from '../../src/plan/plan.ts';
+import { readProfilesDir, type ProfileCatalog } from '../../src/profiles/profileCatalog.ts';
+import { resolveServeOptions } from '../../src/runtimes/buildLaunchCommand.ts';
+
+const SECRET = 'sk-never-in-a-file';
+const flags = (file: string) => new Set(readFileSync(new URL(`../../reference/vllm/${file}`, import.meta.url), 'utf8').split('\n').map((l) => l.trim()).filter(Boolean));
+const COMMON_FLAGS = flags('vllm-serve-flags-common-2025-05_to_2026-05.txt');
+const LATEST_FLAGS = flags('vllm-serve-flags.txt');
+const bin = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+
+let catalog: ProfileCatalog;
+before(async () => {
+  catalog = await readProfilesDir();
+});
+
+function deploy(target: DeployTarget, hardware: string, options: PlanOptions = {}, extra: { model?: string; replicas?: number; dataParallel?: number; host?: string } = {}) {
+  const facts = catalog.hardware.find((h) => h.id === hardware)!;
+  const model = catalog.models.find((m) => m.id === (extra.model ?? 'devstral-small-1.1'))!;
+  const serveOptions = { host: extra.host ?? '127.0.0.1', apiKey: SECRET };
+  const plan = planLaunch(facts, model, options, serveOptions);
+  const files = deployFiles({ target, plan, model, facts, serve: resolveServeOptions(plan, facts, serveOptions), name: 'devstral', replicas: extra.replicas ?? 1, ...(extra.dataParallel ? { dataParallel: extra.dataParallel } : {}) });
+  for (const f of files) assert.ok(!f.content.includes(SECRET), `${f.path}: the API key is never written`);
+  const file = (path: string) => files.find((f) => f.path === path)!.content;
+  return { plan, files, file };
+}
+
+/** The manifest as kubectl would read it, validated again from the parsed YAML. */
+function objects(files: DeployFile[]): Record<string, any> {
+  const byKind: Record<string, any> = {};
+  for (const f of files.filter((f) => f.path.endsWith('.yaml'))) {
+    const [doc, ...more] = parseAllDocuments(f.content);
+    assert.equal(more.length, 0, `${f.path}: one object per file`);
+    const data = doc!.toJS();
+    byKind[data.kind] = data;
+    if (data.kind === 'Deployment') new Deployment(data).validate();
+    else if (data.kind === 'Service') new Service(data).validate();
+    else if (data.kind === 'PersistentVolumeClaim') new PersistentVolumeClaim(data).validate();
+    else if (data.kind === 'LeaderWorkerSet') runValidateFunc(validateLeaderWorkerSet as never, data);
+    else if (data.kind === 'InferenceService') runValidateFunc(validateInferenceService as never, data);
+    else assert.fail(`unexpected kind ${data.kind}`);
+  }
+  return byKind;
+}
+
+const optionsOf = (args: string[]) => args.filter((a) => a.startsWith('--'));
+const argAfter = (args: string[], flag: string) => args[args.indexOf(flag) + 1];
+
+describe('deploy --target kubernetes', () => {
+  it('2x A100: a Deployment with both GPUs, probes sized for a first start, secrets by reference, the plan\'s flags', () => {
+    const { plan, files } = deploy('kubernetes', '2x-a100-80gb');
+    const { Deployment: d, Service: s, PersistentVolumeClaim: pvc } = objects(files);
+    const c = d.spec.template.spec.containers[0];
+    assert.equal(c.resources.limits['nvidia.com/gpu'], '2');
+    assert.equal(c.image, 'vllm/vllm-openai:v0.31.0');
+    assert.equal(argAfter(c.args, '--tensor-parallel-size'), '2');
+    assert.equal(argAfter(c.args, '--host'), '0.0.0.0');
+    for (const flag of optionsOf(c.args)) assert.ok(COMMON_FLAGS.has(flag), `${flag} is a vLLM option`);
+    assert.ok(c.startupProbe.periodSeconds * c.startupProbe.failureThreshold >= 600, 'at least ten minutes for a 24B model');
+    assert.ok(c.startupProbe.periodSeconds * c.startupProbe.failureThreshold >= plan.artifact.bytes / 50e6, 'time to download the weights');
+    assert.equal(c.livenessProbe.httpGet.path, '/health');
+    // With a key, readiness on /v1/models needs it: the probe runs in the container, where the Secret put it.
+    assert.match(c.readinessProbe.exec.command.join(' '), /\/v1\/models.*Authorization.*VLLM_API_KEY/);
+    const env = Object.fromEntries(c.env.map((e: any) => [e.name, e]));
+    assert.deepEqual(env.VLLM_API_KEY.valueFrom.secretKeyRef, { name: 'devstral-secrets', key: 'VLLM_API_KEY', optional: false });
+    assert.equal(env.HF_TOKEN.valueFrom.secretKeyRef.optional, true);
+    const dshm = d.spec.template.spec.volumes.find((v: any) => v.name === 'dshm');
+    assert.equal(dshm.emptyDir.medium, 'Memory');
+    assert.equal(d.spec.template.spec.nodeSelector['nvidia.com/gpu.present'], 'true');
+    assert.equal(s.spec.ports[0].port, 8000);
+    assert.deepEqual(pvc.spec.accessModes, ['ReadWriteOnce']);
+    assert.ok(parseInt(pvc.spec.resources.requests.storage, 10) * 1024 ** 3 > plan.artifact.bytes);
+  });
+
+  it('without a key, readiness is an HTTP probe on /v1/models; --replicas N gives N pods on a shared volume', () => {
+    const facts = catalog.hardware.find((h) => h.id === '1x-h100-80gb')!;
+    const model = catalog.models.find((m) => m.id === 'devstral-small-1.1')!;
+    const plan = planLaunch(facts, model, {}, { host: '127.0.0.1' });
+    const files = deployFiles({ target: 'kubernetes', plan, model, facts, serve: resolveServeOptions(plan, facts, { host: '127.0.0.1' }), name: 'team', replicas: 3 });
+    const { Deployment: d, PersistentVolumeClaim: pvc } = objects(files);
+    assert.equal(d.spec.replicas, 3);
+    assert.equal(d.spec.template.spec.containers[0].readinessProbe.httpGet.path, '/v1/models');
+    assert.deepEqual(pvc.spec.accessModes, ['ReadWriteMany']);
+    assert.match(files.find((f) => f.path === 'README.md')!.content, /3 replicas: 3 pods/);
+  });
+
+  it('llama.cpp plans run llama-server\'s CUDA image with the plan\'s layers and context', () => {
+    const { plan, files } = deploy('kubernetes', 'rtx-4090');
+    const c = objects(files).Deployment.spec.template.spec.containers[0];
+    assert.equal(plan.runtime, 'llamacpp');
+    assert.match(c.image, /^ghcr\.io\/ggml-org\/llama\.cpp:server-cuda-b\d+$/);
+    assert.equal(argAfter(c.args, '-c'), String(plan.contextLength));
+    assert.ok(c.args.includes('--jinja'));
+    assert.ok(!c.args.includes('--api-key'), 'the key comes from LLAMA_API_KEY');
+    assert.ok(c.env.some((e: any) => e.name === 'LLAMA_API_KEY' && e.valueFrom));
+  });
+
+  it('Devstral 2 on two 4x H100 nodes: a LeaderWorkerSet, the leader serving, the workers joining headless', () => {
+    const { files } = deploy('kubernetes', '4x-h100-80gb', { nodes: 2 }, { model: 'devstral-2' });
+    const { LeaderWorkerSet: lws, Service: s } = objects(files);
+    const t = lws.spec.leaderWorkerTemplate;
+    assert.equal(t.size, 2);
+    const leader = t.leaderTemplate.spec.containers[0];
+    const worker = t.workerTemplate.spec.containers[0];
+    for (const c of [leader, worker]) {
+      assert.equal(c.resources.limits['nvidia.com/gpu'], '4');
+      assert.equal(argAfter(c.args, '--tensor-parallel-size'), '4');
+      assert.equal(argAfter(c.args, '--pipeline-parallel-size'), '2');
+      assert.equal(argAfter(c.args, '--master-addr'), '$(LWS_LEADER_ADDRESS)');
+      for (const flag of optionsOf(c.args)) assert.ok(LATEST_FLAGS.has(flag), `${flag} is a vLLM option`);
+    }
+    assert.equal(argAfter(leader.args, '--node-rank'), '0');
+    assert.equal(argAfter(worker.args, '--node-rank'), '$(LWS_WORKER_INDEX)');
+    assert.ok(worker.args.includes('--headless') && !leader.args.includes('--headless'));
+    assert.ok(leader.startupProbe && leader.readinessProbe && !worker.readinessProbe, 'only the leader serves');
+    assert.equal(s.spec.selector.role, 'leader');
+  });
+});
+
+describe('deploy --target kserve', () => {
+  it('an InferenceService (raw deployment) with the server as its predictor container', () => {
+    const { files } = deploy('kserve', '2x-a100-80gb', {}, { replicas: 2 });
+    const { InferenceService: isvc } = objects(files);
+    assert.equal(isvc.metadata.annotations['serving.kserve.io/deploymentMode'], 'Standard');
+    assert.deepEqual([isvc.spec.predictor.minReplicas, isvc.spec.predictor.maxReplicas], [2, 2]);
+    const c = isvc.spec.predictor.containers[0];
+    assert.equal(c.name, 'kserve-container');
+    assert.equal(c.resources.limits['nvidia.com/gpu'], '2');
+  });
+});
+
+describe('deploy --target compose', () => {
+  const compose = (files: DeployFile[]) => parse(files.find((f) => f.path === 'compose.yaml')!.content) as { services: Record<string, any>; volumes: Record<string, unknown> };
+
+  it('the pinned image, GPUs reserved, the cache in a named volume, secrets from .env, a health check, 127.0.0.1', () => {
+    const { files } = deploy('compose', '2x-a100-80gb');
+    const svc = compose(files).services.devstral;
+    assert.equal(svc.image, 'vllm/vllm-openai:v0.31.0');
+    assert.deepEqual(svc.deploy.resources.reservations.devices, [{ driver: 'nvidia', count: 2, capabilities: ['gpu'] }]);
+    assert.deepEqual(svc.ports, ['127.0.0.1:8000:8000']);
+    assert.equal(svc.restart, 'unless-stopped');
+    assert.match(svc.volumes[0], /^devstral-cache:\/root\/\.cache$/);
+    assert.equal(svc.environment.VLLM_API_KEY, '${VLLM_API_KEY:?set VLLM_API_KEY in .env}');
+    assert.match(svc.healthcheck.test.join(' '), /\/health/);
+    assert.ok(parseInt(svc.healthcheck.start_period, 10) >= 600);
+    assert.match(files.find((f) => f.path === '.env.example')!.content, /^VLLM_API_KEY=$/m);
+  });
+
+  it('--host 0.0.0.0 publishes on every address; --replicas 2 on one machine is vLLM data parallel', () => {
+    const facts = catalog.hardware.find((h) => h.id === '2x-a100-80gb')!;
+    const model = catalog.models.find((m) => m.id === 'devstral-small-1.1')!;
+    const plan = planLaunch(facts, model, { tp: 1 }, { host: '0.0.0.0' });
+    const files = deployFiles({ target: 'compose', plan, model, facts, serve: resolveServeOptions(plan, facts, { host: '0.0.0.0' }), name: 'devstral', replicas: 2, dataParallel: 2 });
+    const svc = compose(files).services.devstral;
+    assert.deepEqual(svc.ports, ['8000:8000']);
+    assert.equal(argAfter(svc.command, '--data-parallel-size'), '2');
+    assert.equal(argAfter(svc.command, '--tensor-parallel-size'), '1');
+    assert.equal(svc.deploy.resources.reservations.devices[0].count, 2);
+    assert.match(files.find((f) => f.path === 'README.md')!.content, /--data-parallel-size 2/);
+  });
+
+  it('passes `docker compose config` where Docker Compose is installed', (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'devstral-compose-'));
+    for (const f of deploy('compose', '2x-a100-80gb').files) writeFileSync(join(dir, f.path), f.content);
+    const candidates: [string, string[]][] = [['docker', ['compose']], ['docker-compose', []]];
+    for (const [cmd, pre] of candidates) {
+      const present = spawnSync(cmd, [...pre, 'version'], { encoding: 'utf8' });
+      if (present.error || present.status !== 0) continue;
+      const r = spawnSync(cmd, [...pre, '-f', join(dir, 'compose.yaml'), 'config', '-q'], { encoding: 'utf8', env: { ...process.env, VLLM_API_KEY: 'x' } });
+      assert.equal(r.status, 0, r.stderr);
+      // Without the required key, Compose refuses and says which.
+      const missing = spawnSync(cmd, [...pre, '-f', join(dir, 'compose.yaml'), 'config', '-q'], { encoding: 'utf8', env: { ...process.env, VLLM_API_KEY: '' } });
+      assert.notEqual(missing.status, 0);
+      assert.match(missing.stderr, /set VLLM_API_KEY in \.env/);
+      return;
+    }
+    t.skip('Docker Compose is not installed here: the compose file was checked by the assertions above only');
+  });
+
+  it('refuses what it cannot write: an Ollama plan, compose across nodes', () => {
+    assert.throws(() => deploy('compose', 'rtx-4090', { runtime: 'ollama' }), (e: DevstralError) => e.code === 'usage' && /--runtime llamacpp/.test(e.hint!));
+    assert.throws(() => deploy('compose', '4x-h100-80gb', { nodes: 2 }, { model: 'devstral-2' }), (e: DevstralError) => e.code === 'usage' && /--target kubernetes/.test(e.hint!));
+  });
+});
+
+describe('deploy --target systemd', () => {
+  it('ExecStart is the plan\'s command, secrets from an EnvironmentFile, ready once /health answers, restarts on failure', () => {
+    const { plan, file } = deploy('systemd', '2x-a100-80gb');
+    const unit = file('devstral.service');
+    const execStart = /^ExecStart=\/usr\/bin\/env (.*)$/m.exec(unit)![1]!;
+    assert.ok(execStart.startsWith('vllm serve mistralai/Devstral-Small-2507 '));
+    assert.match(execStart, new RegExp(`--max-model-len ${plan.contextLength} `));
+    assert.match(execStart, /--host 127\.0\.0\.1 --port 8000$/);
+    assert.match(unit, /^EnvironmentFile=-\/etc\/devstral\/devstral\.env$/m);
+    assert.match(unit, /^ExecStartPost=.*curl -sf http:\/\/127\.0\.0\.1:8000\/health/m);
+    assert.match(unit, /^Restart=on-failure$/m);
+    assert.match(unit, /^DynamicUser=yes$/m);
+    assert.ok(Number(/^TimeoutStartSec=(\d+)$/m.exec(unit)![1]) >= 600);
+  });
+
+  it('across nodes: a unit per node, HEAD_ADDR from the environment file', () => {
+    const { files, file } = deploy('systemd', '4x-h100-80gb', { nodes: 2 }, { model: 'devstral-2' });
+    assert.deepEqual(files.map((f) => f.path).sort(), ['README.md', 'devstral-node0.service', 'devstral-node1.service', 'devstral.env.example']);
+    assert.match(file('devstral-node0.service'), /--node-rank 0 --master-addr \$\{HEAD_ADDR\}$/m);
+    assert.match(file('devstral-node1.service'), /--node-rank 1 --master-addr \$\{HEAD_ADDR\} --headless$/m);
+    assert.doesNotMatch(file('devstral-node1.service'), /ExecStartPost/, 'only node 0 serves');
+    assert.match(file('devstral.env.example'), /^HEAD_ADDR=$/m);
+    assert.match(file('README.md'), /same vLLM version/);
+  });
+
+  it('passes `systemd-analyze verify` where systemd is installed', (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'devstral-systemd-'));
+    const { files } = deploy('systemd', '4x-h100-80gb', { nodes: 2 }, { model: 'devstral-2' });
+    const units = files.filter((f) => f.path.endsWith('.service'));
+    for (const f of units) writeFileSync(join(dir, f.path), f.content);
+    const r = spawnSync('systemd-analyze', ['verify', ...units.map((f) => join(dir, f.path))], { encoding: 'utf8' });
+    if (r.error) return t.skip('systemd-analyze is not installed here');
+    assert.equal(r.status, 0, r.stderr);
+    // Unknown keys only warn: any output is a finding.
+    assert.equal(r.stderr.trim(), '');
+  });
+});
+
+describe('devstral deploy (the CLI)', () => {
+  const run = (...args: string[]) => spawnSync(process.execPath, [bin, 'deploy', ...args], { encoding: 'utf8' });
+
+  it('writes the files and a README; a second run with other settings needs --force', () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'devstral-deploy-')), 'k8s');
+    const first = run('--target', 'kubernetes', '--hardware', '2x-a100-80gb', '--out', out, '--require-api-key', '--json');
+    assert.equal(first.status, 0, first.stderr);
+    assert.deepEqual(JSON.parse(first.stdout).files, ['deployment.yaml', 'service.yaml', 'pvc.yaml', 'README.md']);
+    const readme = readFileSync(join(out, 'README.md'), 'utf8');
+    assert.match(readme, /kubectl apply -f \./);
+    assert.match(readme, /devstral health http:\/\/127\.0\.0\.1:8000\/v1 --api-key/);
+    assert.match(readme, /devstral bench http:\/\/127\.0\.0\.1:8000\/v1/);
+    assert.equal(run('--target', 'kubernetes', '--hardware', '2x-a100-80gb', '--out', out, '--require-api-key').status, 0, 'the same files again');
+    const other = run('--target', 'kubernetes', '--hardware', '2x-a100-80gb', '--out', out, '--port', '9000');
+    assert.equal(other.status, 2);
+    assert.match(other.stderr, /already has deployment\.yaml.*--force/s);
+    assert.equal(run('--target', 'kubernetes', '--hardware', '2x-a100-80gb', '--out', out, '--port', '9000', '--force').status, 0);
+  });
+
+  it('usage errors: no target, an unknown one, too many replicas for one machine', () => {
+    assert.equal(run('--hardware', 'rtx-4090').status, 2);
+    const unknown = run('--target', 'nomad', '--hardware', 'rtx-4090');
+    assert.equal(unknown.status, 2);
+    assert.match(unknown.stderr, /compose, systemd, kubernetes, kserve/);
+    const replicas = run('--target', 'compose', '--hardware', '2x-a100-80gb', '--replicas', '4', '--out', mkdtempSync(join(tmpdir(), 'devstral-deploy-')));
+    assert.equal(replicas.status, 2);
+    assert.match(replicas.stderr, /fewer than one per copy[\s\S]*--replicas 2/);
+  });
+});
