@@ -22,7 +22,7 @@ describe('profiles', () => {
     for (const id of ['rtx-4090', '2x-rtx-4090', 'rtx-3090', '1x-h100-80gb', '2x-a100-80gb', '4x-l4', 'apple-m2-max-32gb', 'apple-m3-pro-18gb', 'laptop-8gb-gpu-32gb-ram', 'cpu-only-64gb']) {
       assert.ok(hardware.includes(id), id);
     }
-    assert.deepEqual(catalog.models.map((m) => m.id).sort(), ['devstral-small-1.1', 'devstral-small-2']);
+    assert.deepEqual(catalog.models.map((m) => m.id).sort(), ['devstral-2', 'devstral-small-1.1', 'devstral-small-2']);
   });
 
   it('the default model carries the facts the planner and commands rely on', async () => {

@@ -81,13 +81,19 @@ describe('status, logs, down (built CLI)', () => {
     const follow = spawn(process.execPath, [bin, 'logs', '-f', '--lines', '0'], { env: { ...process.env, DEVSTRAL_STATE_DIR: state } });
     let followed = '';
     follow.stdout.on('data', (d: Buffer) => (followed += d));
-    await new Promise((r) => setTimeout(r, 500)); // let it reach the end of the log
-    appendFileSync(record.logPath, 'appended while following\n');
-    await waitFor('the appended line', () => followed.includes('appended while following\n'));
+    // Lines appended until the follower shows one: however long it takes to start, it prints only lines written
+    // after it reached the end of the log, each whole.
+    let tick = 0;
+    const appending = setInterval(() => appendFileSync(record.logPath, `appended while following ${tick++}\n`), 200);
+    try {
+      await waitFor('an appended line', () => followed.includes('\n'));
+    } finally {
+      clearInterval(appending);
+    }
     follow.kill('SIGINT');
     const [code] = await once(follow, 'close');
     assert.equal(code, 0, 'Ctrl-C ends logs -f');
-    assert.equal(followed, 'appended while following\n');
+    assert.match(followed, /^(appended while following \d+\n)+$/);
 
     const down = await cli('down');
     assert.equal(down.code, 0, down.err);
