@@ -53,6 +53,9 @@ async function up(args: CommandArgs, interrupted: AbortSignal): Promise<void> {
   const [{ loadPlan }, registry] = await Promise.all([import('./loadPlan.js'), import('../supervise/registry.js')]);
   registry.assertServerName(name);
   const { plan: first, model, facts, serve, options } = await loadPlan({ ...args, port: args.port === 'auto' ? undefined : args.port });
+  if (first.nodes > 1) {
+    throw new DevstralError('usage', `--nodes ${first.nodes}: up starts a server on this machine only`, { hint: 'print every node\'s command with devstral command --nodes N, or write units with devstral deploy --target systemd --nodes N' });
+  }
   // The port: a busy one is an error naming its owner; auto picks a free one. A running Ollama is reused as it is.
   let plan = first;
   const reusing = plan.runtime === 'ollama' && plan.command.argv.length === 0;

@@ -40,6 +40,16 @@ describe('devstral CLI', () => {
     assert.match(clash.err, /--ctx 32768 is smaller than the 65536 tokens Claude Code needs \(--for\)/);
   });
 
+  it('--nodes: command prints every node\'s command; up, which runs on this machine only, refuses it', () => {
+    const command = run('command', '--model', 'devstral-2', '--hardware', '4x-h100-80gb', '--nodes', '2');
+    assert.equal(command.code, 0, command.err);
+    assert.match(command.out, /# node 0 \(the head[\s\S]*--node-rank 0 --master-addr "\$HEAD_ADDR"\n[\s\S]*# node 1:\n.*--node-rank 1 --master-addr "\$HEAD_ADDR" --headless/);
+    const up = run('up', '--model', 'devstral-2', '--hardware', '4x-h100-80gb', '--nodes', '2', '--dry-run');
+    assert.equal(up.code, 2);
+    assert.match(up.err, /up starts a server on this machine only[\s\S]*devstral command --nodes N/);
+    assert.equal(run('plan', '--hardware', 'apple-m3-max-128gb', '--nodes', '2').code, 2);
+  });
+
   it('plan --json prints the design shape for a hardware profile', () => {
     const r = run('plan', '--json', '--hardware', '2x-a100-80gb');
     assert.equal(r.code, 0, r.err);
