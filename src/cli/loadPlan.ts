@@ -1,6 +1,6 @@
 /** What `plan` and `command` share: parse the options, load the model and hardware, plan. */
 import type { HardwareFacts } from '../hardware/hardwareFacts.js';
-import type { Plan, PlanOptions, ServeOptions } from '../plan/plan.js';
+import type { Plan, PlanOptions, ServeOptions } from '../planShapes.js';
 import { DevstralError } from '../errors.js';
 import { planLaunch } from '../plan/planLaunch.js';
 import type { ModelProfile } from '../profiles/modelProfile.js';

@@ -1,6 +1,6 @@
 /** What every planning command needs: the catalog, the model, the hardware (a profile, a file, or detected). */
 import type { HardwareFacts } from '../hardware/hardwareFacts.js';
-import type { PlanOptions } from '../plan/plan.js';
+import type { PlanOptions } from '../planShapes.js';
 import { loadCatalog } from '../profiles/profileCatalog.js';
 import type { ModelProfile } from '../profiles/modelProfile.js';
 import { parsePlanOptions, type RawPlanArgs } from './parseOptions.js';

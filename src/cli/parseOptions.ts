@@ -2,7 +2,7 @@
 import { findAgent } from '../agents/agents.js';
 import { DevstralError } from '../errors.js';
 import { RUNTIME_IDS, type RuntimeId } from '../profiles/modelProfile.js';
-import type { PlanOptions, ServeOptions } from '../plan/plan.js';
+import type { PlanOptions, ServeOptions } from '../planShapes.js';
 
 /** "32768", "32k", "128K" -> tokens. */
 export function parseTokens(flag: string, value: unknown): number | undefined {

@@ -4,7 +4,7 @@ import { DevstralError } from '../errors.js';
 import { createHubClient } from '../download/createHubClient.js';
 import { pullSnapshot } from '../download/pullSnapshot.js';
 import { pullTargetForArtifact, pullTargetForRef } from '../download/pullTarget.js';
-import type { Plan } from '../plan/plan.js';
+import type { Plan } from '../planShapes.js';
 import { servedIdForFile } from '../profiles/profileFromGguf.js';
 import type { CommandArgs } from './commandSpec.js';
 

@@ -4,7 +4,7 @@
  */
 import { DevstralError } from '../errors.js';
 import type { HardwareFacts } from '../hardware/hardwareFacts.js';
-import type { Plan, ResolvedServeOptions } from '../plan/plan.js';
+import type { Plan, ResolvedServeOptions } from '../planShapes.js';
 import type { ModelProfile } from '../profiles/modelProfile.js';
 import { multiNodeChecklist } from '../runtimes/vllmNodes.js';
 import { composeFiles } from './composeFiles.js';

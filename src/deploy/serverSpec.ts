@@ -5,7 +5,7 @@
 import { DevstralError } from '../errors.js';
 import type { HardwareFacts } from '../hardware/hardwareFacts.js';
 import { GiB } from '../plan/estimateMemory.js';
-import type { PlanCore, ResolvedServeOptions } from '../plan/plan.js';
+import type { PlanCore, ResolvedServeOptions } from '../planShapes.js';
 import type { ModelProfile } from '../profiles/modelProfile.js';
 import { buildLlamaServerCommand } from '../runtimes/buildLlamaServerCommand.js';
 import { buildVllmArgs, buildVllmEnv, nodeArgs } from '../runtimes/buildVllmCommand.js';

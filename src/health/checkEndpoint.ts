@@ -3,7 +3,7 @@
  * tool call, JSON mode and the context length, in that order. Every request has a timeout; the caller's signal
  * aborts the whole check (it then rejects with the signal's reason).
  */
-import { AGENT_MIN_CONTEXT } from '../plan/plan.js';
+import { AGENT_MIN_CONTEXT } from '../planShapes.js';
 import { decideVerdict, type CheckResult, type EndpointReport } from './endpointReport.js';
 import { normalizeBaseUrl } from './normalizeBaseUrl.js';
 import { checkChat, checkJsonMode, checkToolCall, httpFailure, type CheckOutcome, type CompletionTarget } from './probeCompletions.js';

@@ -3,9 +3,9 @@ import { DevstralError } from '../errors.js';
 import type { HardwareFacts } from '../hardware/hardwareFacts.js';
 import type { ModelProfile } from '../profiles/modelProfile.js';
 import { validTensorParallelSizes, vllmGpus } from './fitVllm.js';
-import type { PlanOptions } from './plan.js';
+import type { PlanOptions } from '../planShapes.js';
 import { artifactRepo, matchesQuant, selectArtifacts } from './selectArtifacts.js';
-import { indexedGpus } from './selectGpus.js';
+import { indexedGpus } from '../hardware/indexedGpus.js';
 
 export function checkPlanOptions(facts: HardwareFacts, model: ModelProfile, options: PlanOptions): void {
   const max = model.architecture.contextLength;

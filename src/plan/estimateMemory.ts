@@ -1,6 +1,6 @@
 /** Pure memory arithmetic, from the model's architecture numbers. */
 import type { ModelProfile } from '../profiles/modelProfile.js';
-import type { KvCacheType } from './plan.js';
+import type { KvCacheType } from '../planShapes.js';
 
 export const GiB = 1024 ** 3;
 export const MiB = 1024 ** 2;

@@ -2,7 +2,7 @@
 import type { ModelProfile } from '../profiles/modelProfile.js';
 import { GiB, estimateLayerBytes, estimateLlamaCppOverhead, kvBytesPerToken, roundContext } from './estimateMemory.js';
 import type { MemoryBudget } from './memoryBudget.js';
-import type { KvCacheType, PlanMemory } from './plan.js';
+import type { KvCacheType, PlanMemory } from '../planShapes.js';
 
 /** Ollama's runner and its pessimistic graph estimate take more than llama.cpp alone. */
 export const OLLAMA_EXTRA_OVERHEAD = 0.5 * GiB;

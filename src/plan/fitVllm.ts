@@ -3,8 +3,9 @@ import type { HardwareFacts } from '../hardware/hardwareFacts.js';
 import type { Artifact, ModelProfile } from '../profiles/modelProfile.js';
 import { artifactSize } from './artifactSize.js';
 import { GiB, MiB, estimateVllmOverheadPerGpu, formatGiB, kvBytesPerToken, roundContext } from './estimateMemory.js';
-import { AGENT_MIN_CONTEXT, type KvCacheType, type PlanMemory, type PlanOptions, type Rejection } from './plan.js';
-import { compareCapability, largestIdenticalGroup, usableGpus, type IndexedGpu } from './selectGpus.js';
+import { AGENT_MIN_CONTEXT, type KvCacheType, type PlanMemory, type PlanOptions, type Rejection } from '../planShapes.js';
+import type { IndexedGpu } from '../hardware/indexedGpus.js';
+import { compareCapability, largestIdenticalGroup, usableGpus } from './selectGpus.js';
 
 export interface VllmFit {
   artifact: Artifact;

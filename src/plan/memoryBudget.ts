@@ -1,8 +1,9 @@
 /** How much GPU memory and RAM a llama.cpp-style plan may use on this machine. Pure. */
 import type { HardwareFacts } from '../hardware/hardwareFacts.js';
 import { MiB } from './estimateMemory.js';
-import type { Device, PlanOptions } from './plan.js';
-import { usableGpus, type IndexedGpu } from './selectGpus.js';
+import type { Device, PlanOptions } from '../planShapes.js';
+import type { IndexedGpu } from '../hardware/indexedGpus.js';
+import { usableGpus } from './selectGpus.js';
 
 export interface MemoryBudget {
   gpus: IndexedGpu[];

@@ -4,7 +4,7 @@ import { artifactSize } from './artifactSize.js';
 import { estimateLlamaCppOverhead, formatGiB, formatParameters, kvBytesPerToken } from './estimateMemory.js';
 import { OLLAMA_EXTRA_OVERHEAD, maxCpuContext, maxFullOffloadContext, placeGguf, type GgufPlacement } from './fitGguf.js';
 import type { MemoryBudget } from './memoryBudget.js';
-import { AGENT_MIN_CONTEXT, type KvCacheType, type PlanOptions, type Rejection } from './plan.js';
+import { AGENT_MIN_CONTEXT, type KvCacheType, type PlanOptions, type Rejection } from '../planShapes.js';
 import { MIN_GOOD_BITS } from './quantization.js';
 import { artifactBits, selectArtifacts } from './selectArtifacts.js';
 

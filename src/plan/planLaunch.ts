@@ -13,7 +13,7 @@ import { checkPlanOptions } from './checkPlanOptions.js';
 import { formatGiB, MiB } from './estimateMemory.js';
 import { fitVllm, isRejection, type VllmFit } from './fitVllm.js';
 import { estimateMemoryBudget, type MemoryBudget } from './memoryBudget.js';
-import { AGENT_MIN_CONTEXT, type Alternative, type Plan, type PlanCore, type PlanOptions, type Rejection, type ServeOptions } from './plan.js';
+import { AGENT_MIN_CONTEXT, type Alternative, type Plan, type PlanCore, type PlanOptions, type Rejection, type ServeOptions } from '../planShapes.js';
 import { planGguf, type GgufFit } from './planGguf.js';
 import { artifactBits, selectArtifacts } from './selectArtifacts.js';
 

@@ -1,7 +1,7 @@
 /** The artifacts a runtime may use under the user's constraints, and their quality. Pure. */
 import type { Artifact, ModelProfile, RuntimeId } from '../profiles/modelProfile.js';
 import { artifactSize } from './artifactSize.js';
-import type { PlanOptions } from './plan.js';
+import type { PlanOptions } from '../planShapes.js';
 import { bitsPerWeight } from './quantization.js';
 
 export const matchesQuant = (a: Artifact, quant: string | undefined) =>

@@ -1,11 +1,5 @@
-import type { Gpu, GpuVendor, HardwareFacts } from '../hardware/hardwareFacts.js';
-
-export interface IndexedGpu extends Gpu {
-  index: number;
-}
-
-/** Every GPU with its index (the profile's, else its position). */
-export const indexedGpus = (facts: HardwareFacts): IndexedGpu[] => facts.gpus.map((gpu, position) => ({ ...gpu, index: gpu.index ?? position }));
+import type { GpuVendor, HardwareFacts } from '../hardware/hardwareFacts.js';
+import { indexedGpus, type IndexedGpu } from '../hardware/indexedGpus.js';
 
 /** The GPUs the user allows (all by default). */
 export function usableGpus(facts: HardwareFacts, allowed?: number[], vendors?: GpuVendor[]): IndexedGpu[] {

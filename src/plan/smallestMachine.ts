@@ -5,7 +5,7 @@
  */
 import type { HardwareFacts } from '../hardware/hardwareFacts.js';
 import type { ModelProfile } from '../profiles/modelProfile.js';
-import type { PlanOptions } from './plan.js';
+import type { PlanOptions } from '../planShapes.js';
 import { planLaunch } from './planLaunch.js';
 
 const kind = (facts: HardwareFacts) => facts.gpus[0]?.vendor ?? 'cpu';

@@ -1,5 +1,5 @@
 import type { HardwareFacts } from '../hardware/hardwareFacts.js';
-import type { LaunchCommand, PlanCore, ResolvedServeOptions, ServeOptions } from '../plan/plan.js';
+import type { LaunchCommand, PlanCore, ResolvedServeOptions, ServeOptions } from '../planShapes.js';
 import type { ModelProfile } from '../profiles/modelProfile.js';
 import { buildDevstralServeCommand } from './buildDevstralServeCommand.js';
 import { buildOllamaCommand, OLLAMA_DEFAULT_PORT } from './buildOllamaCommand.js';

@@ -1,5 +1,5 @@
 import type { HardwareFacts } from '../hardware/hardwareFacts.js';
-import type { LaunchCommand, PlanCore, ResolvedServeOptions } from '../plan/plan.js';
+import type { LaunchCommand, PlanCore, ResolvedServeOptions } from '../planShapes.js';
 import type { ModelProfile } from '../profiles/modelProfile.js';
 import { parseHfRef } from '../profiles/parseHfRef.js';
 import { deviceEnv } from './deviceEnv.js';

@@ -3,7 +3,7 @@
  * its own default, so the context is set twice: OLLAMA_CONTEXT_LENGTH for a server we start, and a derived
  * model (num_ctx, Devstral's temperature) that holds even on a server someone else started. Pure.
  */
-import type { LaunchCommand, PlanCore, ResolvedServeOptions } from '../plan/plan.js';
+import type { LaunchCommand, PlanCore, ResolvedServeOptions } from '../planShapes.js';
 import type { ModelProfile } from '../profiles/modelProfile.js';
 import { clientHost, hostPort } from './hostPort.js';
 

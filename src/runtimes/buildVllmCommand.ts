@@ -1,8 +1,8 @@
 /** The `vllm serve` command for a plan, and its docker form. Pure; every option is checked against vLLM's list in the tests. */
 import { DevstralError } from '../errors.js';
 import type { HardwareFacts } from '../hardware/hardwareFacts.js';
-import type { LaunchCommand, PlanCore, ResolvedServeOptions } from '../plan/plan.js';
-import { indexedGpus } from '../plan/selectGpus.js';
+import type { LaunchCommand, PlanCore, ResolvedServeOptions } from '../planShapes.js';
+import { indexedGpus } from '../hardware/indexedGpus.js';
 import type { ModelProfile } from '../profiles/modelProfile.js';
 import { parseHfRef } from '../profiles/parseHfRef.js';
 import { deviceEnv } from './deviceEnv.js';

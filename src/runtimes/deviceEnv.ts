@@ -1,6 +1,6 @@
 import type { HardwareFacts } from '../hardware/hardwareFacts.js';
-import type { PlanCore } from '../plan/plan.js';
-import { indexedGpus } from '../plan/selectGpus.js';
+import type { PlanCore } from '../planShapes.js';
+import { indexedGpus } from '../hardware/indexedGpus.js';
 
 /**
  * Restricts CUDA to the planned GPUs when they are not all of them. nvidia-smi numbers GPUs in PCI order;

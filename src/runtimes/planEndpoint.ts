@@ -1,4 +1,4 @@
-import type { PlanCore, PlanEndpoint, ResolvedServeOptions } from '../plan/plan.js';
+import type { PlanCore, PlanEndpoint, ResolvedServeOptions } from '../planShapes.js';
 import type { ModelProfile } from '../profiles/modelProfile.js';
 import { ollamaModelName } from './buildOllamaCommand.js';
 import { clientHost, hostPort } from './hostPort.js';

@@ -1,6 +1,6 @@
 /** A plan across several machines: what runs on each node, and what must hold on all of them first. Pure. */
 import type { HardwareFacts } from '../hardware/hardwareFacts.js';
-import type { LaunchCommand, PlanCore, ResolvedServeOptions } from '../plan/plan.js';
+import type { LaunchCommand, PlanCore, ResolvedServeOptions } from '../planShapes.js';
 import type { ModelProfile } from '../profiles/modelProfile.js';
 import { buildVllmCommand, buildVllmDockerCommand } from './buildVllmCommand.js';
 

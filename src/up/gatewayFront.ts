@@ -3,7 +3,7 @@
  * serves Chat Completions, Anthropic Messages and OpenAI Responses where the user connects, so every runtime offers
  * the same three protocols at one base URL. Pure.
  */
-import type { LaunchCommand } from '../plan/plan.js';
+import type { LaunchCommand } from '../planShapes.js';
 
 export interface GatewayFront {
   /** Where clients connect. */

@@ -5,7 +5,7 @@ import { pullSnapshot, type PullEvent } from '../download/pullSnapshot.js';
 import { pullTargetForArtifact } from '../download/pullTarget.js';
 import { readOfflineSnapshot } from '../download/readOfflineSnapshot.js';
 import { DevstralError } from '../errors.js';
-import type { Plan } from '../plan/plan.js';
+import type { Plan } from '../planShapes.js';
 import type { ModelProfile } from '../profiles/modelProfile.js';
 
 function targetFor(plan: Plan, model: ModelProfile) {

@@ -6,7 +6,7 @@ import { request } from '../net/undici.js';
 import { DevstralError } from '../errors.js';
 import { pullOllama } from '../download/pullOllama.js';
 import type { PullEvent } from '../download/pullSnapshot.js';
-import type { Plan } from '../plan/plan.js';
+import type { Plan } from '../planShapes.js';
 
 async function post(host: string, path: string, body: unknown): Promise<{ status: number; text: string }> {
   const res = await request(`${host}${path}`, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' }, bodyTimeout: 0, headersTimeout: 0 });

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { findOnPath } from '../hardware/findOnPath.js';
 import { DevstralError } from '../errors.js';
 import type { HardwareFacts } from '../hardware/hardwareFacts.js';
-import type { LaunchCommand, Plan } from '../plan/plan.js';
+import type { LaunchCommand, Plan } from '../planShapes.js';
 import { SUPERVISED_ENV } from '../supervise/registerStandalone.js';
 import { startProcess, type RunningProcess } from '../supervise/startProcess.js';
 import { backendOnPort, gatewayArgs, type GatewayFront } from './gatewayFront.js';

@@ -19,7 +19,7 @@ import { validate as validateLeaderWorkerSet } from '../../vendor/kubernetes-crd
 import { deployFiles, type DeployFile, type DeployTarget } from '../../src/deploy/deployFiles.ts';
 import type { DevstralError } from '../../src/errors.ts';
 import { planLaunch } from '../../src/plan/planLaunch.ts';
-import type { PlanOptions } from '../../src/plan/plan.ts';
+import type { PlanOptions } from '../../src/planShapes.ts';
 import { readProfilesDir, type ProfileCatalog } from '../../src/profiles/profileCatalog.ts';
 import { resolveServeOptions } from '../../src/runtimes/buildLaunchCommand.ts';
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import type { HardwareFacts } from '../../src/hardware/hardwareFacts.ts';
 import { planLaunch } from '../../src/plan/planLaunch.ts';
-import type { Plan, PlanOptions } from '../../src/plan/plan.ts';
+import type { Plan, PlanOptions } from '../../src/planShapes.ts';
 import { readProfilesDir, type ProfileCatalog } from '../../src/profiles/profileCatalog.ts';
 import { bitsPerWeight } from '../../src/plan/quantization.ts';
 import { DevstralError } from '../../src/errors.ts';

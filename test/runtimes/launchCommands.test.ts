@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { before, describe, it } from 'node:test';
 import { planLaunch } from '../../src/plan/planLaunch.ts';
-import type { PlanOptions, ServeOptions } from '../../src/plan/plan.ts';
+import type { PlanOptions, ServeOptions } from '../../src/planShapes.ts';
 import { readProfilesDir, type ProfileCatalog } from '../../src/profiles/profileCatalog.ts';
 import { resolveServeOptions } from '../../src/runtimes/buildLaunchCommand.ts';
 import { buildLlamaServerCommand } from '../../src/runtimes/buildLlamaServerCommand.ts';

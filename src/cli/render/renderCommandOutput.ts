@@ -1,7 +1,7 @@
 /** `devstral command` output in each format. Pure. */
 import { DevstralError } from '../../errors.js';
 import type { HardwareFacts } from '../../hardware/hardwareFacts.js';
-import type { Plan, ResolvedServeOptions, ServeOptions } from '../../plan/plan.js';
+import type { Plan, ResolvedServeOptions, ServeOptions } from '../../planShapes.js';
 import type { ModelProfile } from '../../profiles/modelProfile.js';
 import { resolveServeOptions } from '../../runtimes/buildLaunchCommand.js';
 import { buildLlamaServerCommand } from '../../runtimes/buildLlamaServerCommand.js';

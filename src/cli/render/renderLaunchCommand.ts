@@ -1,5 +1,5 @@
 /** A launch command as lines a user can paste into a POSIX shell. Pure. */
-import type { LaunchCommand } from '../../plan/plan.js';
+import type { LaunchCommand } from '../../planShapes.js';
 import { renderShellCommand } from '../../runtimes/shellQuote.js';
 
 export function renderLaunchCommand(command: LaunchCommand): string {

@@ -1,7 +1,7 @@
 /** Human-readable plan. Pure. */
 import type { HardwareFacts } from '../../hardware/hardwareFacts.js';
 import { formatGiB, formatParameters } from '../../plan/estimateMemory.js';
-import type { Plan } from '../../plan/plan.js';
+import type { Plan } from '../../planShapes.js';
 import type { ModelProfile } from '../../profiles/modelProfile.js';
 import { describeHardware } from './describeHardware.js';
 import { renderLaunchCommand } from './renderLaunchCommand.js';

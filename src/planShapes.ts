@@ -1,4 +1,6 @@
-import type { RuntimeId } from '../profiles/modelProfile.js';
+/** The planner's shapes: what the user constrains, the plan, and how its server listens. Shared by plan/ (which makes
+ * plans) and runtimes/ (which turns them into commands), so neither imports the other's types. */
+import type { RuntimeId } from './profiles/modelProfile.js';
 
 export type KvCacheType = 'auto' | 'f16' | 'fp8' | 'q8_0';
 
