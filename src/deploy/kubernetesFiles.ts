@@ -91,16 +91,19 @@ function podSpec(spec: ServerSpec, containers: IContainer[], cache: NonNullable<
 
 const volumeSize = (weightsBytes: number) => gib(weightsBytes * 1.2 + 10 * GiB);
 
+/** The weights' volume; several replicas share it, so it must then be mountable from several nodes. */
+function cacheClaim(options: KubernetesOptions, labels: Record<string, string>): PersistentVolumeClaim {
+  return new PersistentVolumeClaim({
+    metadata: { name: `${options.name}-cache`, labels },
+    spec: { accessModes: [options.replicas > 1 ? 'ReadWriteMany' : 'ReadWriteOnce'], resources: { requests: { storage: volumeSize(options.weightsBytes) } } },
+  });
+}
+
 export function kubernetesFiles(specs: ServerSpec[], options: KubernetesOptions): DeployFile[] {
   const { name, replicas } = options;
   const labels = { 'app.kubernetes.io/name': name, 'app.kubernetes.io/managed-by': 'devstral' };
   const spec = specs[0]!;
   if (specs.length > 1) return leaderWorkerSetFiles(specs, options, labels);
-  // Several replicas share one volume: it must be mountable from several nodes.
-  const pvc = new PersistentVolumeClaim({
-    metadata: { name: `${name}-cache`, labels },
-    spec: { accessModes: [replicas > 1 ? 'ReadWriteMany' : 'ReadWriteOnce'], resources: { requests: { storage: volumeSize(options.weightsBytes) } } },
-  });
   const deployment = new Deployment({
     metadata: { name, labels },
     spec: {
@@ -112,7 +115,7 @@ export function kubernetesFiles(specs: ServerSpec[], options: KubernetesOptions)
     },
   });
   const service = new Service({ metadata: { name, labels }, spec: { selector: labels, ports: [{ name: 'http', port: spec.port, targetPort: 'http' }] } });
-  return [objectFile('deployment.yaml', deployment), objectFile('service.yaml', service), objectFile('pvc.yaml', pvc)];
+  return [objectFile('deployment.yaml', deployment), objectFile('service.yaml', service), objectFile('pvc.yaml', cacheClaim(options, labels))];
 }
 
 /** Across nodes: one leader (node 0, serves) and workers that join it; LWS gives each its rank and the leader's address. */
@@ -123,7 +126,6 @@ function leaderWorkerSetFiles(specs: ServerSpec[], options: KubernetesOptions, l
   const leader = specs[0]!;
   const worker = specs[1]!;
   const workerArgs = lwsArgs(worker.containerArgs).map((a, i, all) => (all[i - 1] === '--node-rank' ? '$(LWS_WORKER_INDEX)' : a));
-  const cache = undefined; // each pod's own claim, from volumeClaimTemplates below
   const lws = {
     apiVersion: 'leaderworkerset.x-k8s.io/v1',
     kind: 'LeaderWorkerSet',
@@ -134,8 +136,9 @@ function leaderWorkerSetFiles(specs: ServerSpec[], options: KubernetesOptions, l
       leaderWorkerTemplate: {
         size: specs.length,
         restartPolicy: 'RecreateGroupOnPodRestart',
-        leaderTemplate: { metadata: { labels: { ...labels, role: 'leader' } }, spec: podSpec(leader, [container(leader, name, lwsArgs(leader.containerArgs), true)], cache) },
-        workerTemplate: { metadata: { labels: { ...labels, role: 'worker' } }, spec: podSpec(worker, [container(worker, name, workerArgs, false)], cache) },
+        // No shared claim: each pod gets its own "cache" volume from volumeClaimTemplates.
+        leaderTemplate: { metadata: { labels: { ...labels, role: 'leader' } }, spec: podSpec(leader, [container(leader, name, lwsArgs(leader.containerArgs), true)], undefined) },
+        workerTemplate: { metadata: { labels: { ...labels, role: 'worker' } }, spec: podSpec(worker, [container(worker, name, workerArgs, false)], undefined) },
         volumeClaimTemplates: [{ metadata: { name: 'cache' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: volumeSize(options.weightsBytes) } } } }],
       },
     },
@@ -158,9 +161,5 @@ export function kserveFiles(spec: ServerSpec, options: KubernetesOptions): Deplo
     metadata: { name, labels, annotations: { 'serving.kserve.io/deploymentMode': 'Standard' } },
     spec: { predictor: { minReplicas: replicas, maxReplicas: replicas, ...pod } },
   };
-  const pvc = new PersistentVolumeClaim({
-    metadata: { name: `${name}-cache`, labels },
-    spec: { accessModes: [replicas > 1 ? 'ReadWriteMany' : 'ReadWriteOnce'], resources: { requests: { storage: volumeSize(options.weightsBytes) } } },
-  });
-  return [objectFile('inferenceservice.yaml', isvc, validateInferenceService), objectFile('pvc.yaml', pvc)];
+  return [objectFile('inferenceservice.yaml', isvc, validateInferenceService), objectFile('pvc.yaml', cacheClaim(options, labels))];
 }
