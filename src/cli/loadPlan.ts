@@ -16,9 +16,12 @@ export interface LoadedPlan {
   options: PlanOptions;
 }
 
-export async function loadPlan(args: CommandArgs): Promise<LoadedPlan> {
+/** `elsewhere`: the plan is for servers devstral writes files for (deploy), so an Ollama running here is not reused. */
+export async function loadPlan(args: CommandArgs, { elsewhere = false } = {}): Promise<LoadedPlan> {
   const serve = parseServeOptions(args);
-  const { model, facts, options } = await loadPlanInputs(args);
+  const { model, facts: found, options } = await loadPlanInputs(args);
+  const ollama = found.runtimes?.ollama;
+  const facts = elsewhere && ollama?.running ? { ...found, runtimes: { ...found.runtimes, ollama: { ...ollama, running: false } } } : found;
   try {
     return { plan: planLaunch(facts, model, options, serve), model, facts, serve, options };
   } catch (error) {

@@ -22,17 +22,19 @@ export async function runDeploy(args: CommandArgs): Promise<void> {
   if (!/^[a-z0-9]([-a-z0-9]{0,40}[a-z0-9])?$/.test(name)) throw new DevstralError('usage', `--name ${name}: use lowercase letters, digits and dashes (a Kubernetes name)`);
   const replicas = parsePositiveInt('replicas', args.replicas, 64) ?? 1;
   // Only whether a key is required reaches the plan; its value is set where the deployment reads secrets.
-  const planArgs = { ...args, apiKey: args.requireApiKey ? 'required' : undefined };
-  let loaded = await loadPlan(planArgs);
+  // A model file on this machine is named by its absolute path: the unit or the container's mount is not run from here.
+  const modelFile = typeof args.model === 'string' && /\.gguf$/i.test(args.model) && !args.model.startsWith('hf:') ? resolve(args.model) : undefined;
+  const planArgs = { ...args, ...(modelFile ? { model: modelFile } : {}), apiKey: args.requireApiKey ? 'required' : undefined };
+  let loaded = await loadPlan(planArgs, { elsewhere: true });
   let dataParallel = 1;
   const oneMachine = target === 'compose' || target === 'systemd';
   if (replicas > 1 && oneMachine) {
     // One machine runs one server: replicas are vLLM's data-parallel copies, each on a share of the GPUs.
-    if (loaded.plan.runtime !== 'vllm') throw new DevstralError('usage', `--replicas ${replicas} on one machine: llama.cpp serves parallel requests in one server`, { hint: 'one replica per machine here, or --target kubernetes for several' });
+    if (loaded.plan.runtime !== 'vllm') throw new DevstralError('usage', `--replicas ${replicas} on one machine: ${loaded.plan.runtime === 'ollama' ? 'Ollama' : 'llama.cpp'} serves parallel requests in one server`, { hint: 'one replica per machine here, or --target kubernetes for several' });
     if (loaded.plan.nodes > 1) throw new DevstralError('usage', '--replicas with --nodes: several multi-node copies', { hint: 'use --target kubernetes (LeaderWorkerSet replicas)' });
     const perCopy = validTensorParallelSizes(loaded.model, Math.floor(loaded.plan.gpus.length / replicas)).pop();
     if (!perCopy) throw new DevstralError('usage', `--replicas ${replicas}: this machine has ${loaded.plan.gpus.length} GPU(s) for the model, fewer than one per copy`, { hint: `at most --replicas ${loaded.plan.gpus.length}` });
-    loaded = await loadPlan({ ...planArgs, tp: String(perCopy) }).catch((error: unknown) => {
+    loaded = await loadPlan({ ...planArgs, tp: String(perCopy) }, { elsewhere: true }).catch((error: unknown) => {
       throw error instanceof DevstralError && error.code === 'noPlan'
         ? new DevstralError('noPlan', `--replicas ${replicas}: one copy does not fit on ${perCopy} GPU(s)`, { details: error.details, hint: 'fewer --replicas' })
         : error;

@@ -4,32 +4,47 @@
  * address the plan listens on (127.0.0.1 unless --host said otherwise). Pure.
  */
 import { stringify } from 'yaml';
-import { CONTAINER_CACHE, type ServerSpec } from './serverSpec.js';
+import { CONTAINER_MODELFILE, type ServerSpec } from './serverSpec.js';
 import type { DeployFile } from './deployFiles.js';
 
-export function composeFiles(spec: ServerSpec, host: string, name: string): DeployFile[] {
-  // The check runs inside the container: vLLM's image has Python, llama.cpp's has curl.
+/** Compose interpolates $NAME everywhere: a literal $ (a shell variable in Ollama's script) is written $$. */
+const literal = (words: string[]) => words.map((w) => w.replace(/\$/g, '$$$$'));
+
+/** The check runs inside the container: vLLM's image has Python, llama.cpp's has curl, Ollama's has ollama. */
+function healthTest(spec: ServerSpec): string[] {
+  if (spec.readyCommand) return ['CMD', ...spec.readyCommand];
   const probe = `http://127.0.0.1:${spec.port}${spec.healthPath}`;
-  const test = spec.runtime === 'vllm' ? ['CMD', 'python3', '-c', `import urllib.request; urllib.request.urlopen('${probe}')`] : ['CMD', 'curl', '-sf', probe];
-  const environment: Record<string, string> = { ...spec.containerEnv };
+  return spec.runtime === 'vllm' ? ['CMD', 'python3', '-c', `import urllib.request; urllib.request.urlopen('${probe}')`] : ['CMD', 'curl', '-sf', probe];
+}
+
+export function composeFiles(spec: ServerSpec, host: string, name: string): DeployFile[] {
+  const environment: Record<string, string> = Object.fromEntries(Object.entries(spec.containerEnv).map(([k, v]) => [k, literal([v])[0]!]));
   // ${NAME:?...}: Compose refuses to start without a required secret, and says which.
   for (const s of spec.secrets) environment[s.name] = s.required ? `\${${s.name}:?set ${s.name} in .env}` : `\${${s.name}:-}`;
   const bind = host === '0.0.0.0' || host === '::' ? `${spec.port}:${spec.port}` : `${host.includes(':') ? `[${host}]` : host}:${spec.port}:${spec.port}`;
+  const volumes = [
+    `${name}-cache:${spec.cacheDir}`,
+    ...(spec.modelFile ? [`${spec.modelFile.hostPath}:${spec.modelFile.containerPath}:ro`] : []),
+    ...(spec.ollama ? [`./Modelfile:${CONTAINER_MODELFILE}:ro`] : []),
+  ];
   const service: Record<string, unknown> = {
     image: spec.image,
-    command: spec.containerArgs,
+    ...(spec.entrypoint ? { entrypoint: spec.entrypoint } : {}),
+    command: literal(spec.containerArgs),
     ports: [bind],
-    environment,
-    volumes: [`${name}-cache:${CONTAINER_CACHE}`],
+    ...(Object.keys(environment).length ? { environment } : {}),
+    volumes,
     ...(spec.runtime === 'vllm' ? { ipc: 'host' } : {}),
-    healthcheck: { test, interval: '30s', timeout: '10s', retries: 3, start_period: `${spec.startupSeconds}s` },
+    healthcheck: { test: healthTest(spec), interval: '30s', timeout: '10s', retries: 3, start_period: `${spec.startupSeconds}s` },
     restart: 'unless-stopped',
     ...(spec.gpus > 0 ? { deploy: { resources: { reservations: { devices: [{ driver: 'nvidia', ...(spec.gpuIds ? { device_ids: spec.gpuIds } : { count: spec.gpus }), capabilities: ['gpu'] }] } } } } : {}),
   };
   const compose = { services: { [name]: service }, volumes: { [`${name}-cache`]: {} } };
+  const header = spec.secrets.length ? '# Written by devstral deploy. Secrets come from .env (copy .env.example), never from this file.' : '# Written by devstral deploy.';
   const env = spec.secrets.map((s) => `# ${s.what}${s.required ? ' (required)' : ''}\n${s.name}=`).join('\n');
   return [
-    { path: 'compose.yaml', content: `# Written by devstral deploy. Secrets come from .env (copy .env.example), never from this file.\n${stringify(compose, { lineWidth: 0 })}` },
-    { path: '.env.example', content: `${env}\n` },
+    { path: 'compose.yaml', content: `${header}\n${stringify(compose, { lineWidth: 0 })}` },
+    ...(spec.secrets.length ? [{ path: '.env.example', content: `${env}\n` }] : []),
+    ...(spec.ollama ? [{ path: 'Modelfile', content: spec.ollama.modelfile }] : []),
   ];
 }

@@ -8,9 +8,11 @@ import type { Plan, ResolvedServeOptions } from '../planShapes.js';
 import type { ModelProfile } from '../profiles/modelProfile.js';
 import { multiNodeChecklist } from '../runtimes/vllmNodes.js';
 import { composeFiles } from './composeFiles.js';
-import { kserveFiles, kubernetesFiles } from './kubernetesFiles.js';
+import { kserveFiles, kubernetesFiles, sharesCache } from './kubernetesFiles.js';
 import { serverSpec, type ServerSpec } from './serverSpec.js';
 import { systemdFiles } from './systemdFiles.js';
+
+const RUNTIME_NAMES = { vllm: 'vLLM', llamacpp: 'llama-server', ollama: 'Ollama' } as const;
 
 export const DEPLOY_TARGETS = ['compose', 'systemd', 'kubernetes', 'kserve'] as const;
 export type DeployTarget = (typeof DEPLOY_TARGETS)[number];
@@ -41,7 +43,14 @@ export function deployFiles(request: DeployRequest): DeployFile[] {
   }
   const dataParallel = request.dataParallel ?? 1;
   const specs: ServerSpec[] = Array.from({ length: plan.nodes }, (_, rank) => serverSpec(plan, model, facts, serve, rank, dataParallel));
-  const description = `${model.name} (${plan.artifact.quantization}) on ${plan.runtime === 'vllm' ? 'vLLM' : 'llama-server'}`;
+  const cluster = target === 'kubernetes' || target === 'kserve';
+  if (cluster && specs[0]!.modelFile) {
+    throw new DevstralError('usage', `--model ${specs[0]!.modelFile.hostPath}: a file on this machine is not on the cluster`, { hint: 'publish it (hf: reference) or plan a profile model; --target compose or systemd run it here' });
+  }
+  if (target === 'kserve' && replicas > 1 && !sharesCache(specs[0]!)) {
+    throw new DevstralError('usage', `--replicas ${replicas}: KServe's pods share one weights volume, which only vLLM downloads into safely`, { hint: '--target kubernetes gives each replica its own volume (a StatefulSet)' });
+  }
+  const description = `${model.name} (${plan.artifact.quantization}) on ${RUNTIME_NAMES[plan.runtime]}`;
   const k8s = { name, replicas, weightsBytes: plan.artifact.bytes };
   const files =
     target === 'compose' ? composeFiles(specs[0]!, serve.host, name)
@@ -52,12 +61,13 @@ export function deployFiles(request: DeployRequest): DeployFile[] {
 }
 
 /** How the replicas are served, and why that way. */
-function replicaNote({ target, replicas, plan, dataParallel }: DeployRequest): string {
+function replicaNote({ target, replicas, plan, dataParallel }: DeployRequest, spec: ServerSpec): string {
   if (plan.nodes > 1) return `${replicas} replicas: ${replicas} groups of ${plan.nodes} pods (the LeaderWorkerSet's replicas), each group one copy of the model, its leader behind the Service.`;
   if (dataParallel && dataParallel > 1) {
     return `${replicas} replicas on this one machine: vLLM's \`--data-parallel-size ${replicas}\`, ${replicas} copies of the model each on ${plan.tensorParallelSize} GPU(s), behind the one server, which balances requests between them (a single ${target === 'compose' ? 'service' : 'unit'} per machine; more copies of smaller tensor parallelism serve more agents at once than one wide copy).`;
   }
-  return `${replicas} replicas: ${replicas} pods, each with the plan's GPUs and its own copy of the model, behind the Service (spread over nodes by the scheduler; the weights volume is ReadWriteMany so every pod can mount it).`;
+  if (!sharesCache(spec)) return `${replicas} replicas: a StatefulSet of ${replicas} pods, each with the plan's GPUs, its own copy of the model and its own weights volume (${RUNTIME_NAMES[plan.runtime]} has no lock for a shared one), behind the Service.`;
+  return `${replicas} replicas: ${replicas} pods, each with the plan's GPUs and its own copy of the model, behind the Service (spread over nodes by the scheduler; the weights volume is ReadWriteMany so every pod can mount it, and vLLM's downloads lock each file).`;
 }
 
 function deployReadme(request: DeployRequest, spec: ServerSpec, files: DeployFile[]): string {
@@ -66,56 +76,73 @@ function deployReadme(request: DeployRequest, spec: ServerSpec, files: DeployFil
   const secrets = spec.secrets.map((s) => `- \`${s.name}\`${s.required ? ' (required)' : ''}: ${s.what}`);
   const keyFlag = spec.secrets.some((s) => s.required) ? ' --api-key "$KEY"' : '';
   const units = files.filter((f) => f.path.endsWith('.service')).map((f) => f.path);
+  const envFile = files.some((f) => f.path.endsWith('.env.example'));
+  const createSecret = spec.secrets.length ? [`kubectl create secret generic ${name}-secrets ${spec.secrets.map((s) => `--from-literal=${s.name}=...`).join(' ')}   # ${spec.secrets.filter((s) => !s.required).map((s) => s.name).join(', ') || 'none'} optional`] : [];
+  const claims = files.some((f) => /^(statefulset|leaderworkerset)\.yaml$/.test(f.path)) ? [`kubectl delete pvc -l app.kubernetes.io/name=${name}   # the per-pod weights volumes`] : [];
+  const runtimeInstall: Record<ServerSpec['runtime'], string[]> = {
+    vllm: ['# vLLM in a virtualenv at /opt/vllm (the units look for it there):', 'sudo python3 -m venv /opt/vllm && sudo /opt/vllm/bin/pip install -U vllm'],
+    llamacpp: ['# llama-server on the PATH (/usr/local/bin): a llama.cpp release or build'],
+    ollama: ['# ollama on the PATH (/usr/local/bin or /usr/bin): https://ollama.com/download/linux', `# its installer also starts ollama.service; if that one listens on ${serve.port} too: sudo systemctl disable --now ollama`],
+  };
   const apply: Record<DeployTarget, () => string[]> = {
     compose: () => [
-      'cp .env.example .env   # then fill it in; compose reads it, the secrets never enter compose.yaml',
+      ...(envFile ? ['cp .env.example .env   # then fill it in; compose reads it, the secrets never enter compose.yaml'] : []),
       'docker compose up -d',
-      'docker compose ps      # healthy once the model is loaded',
+      'docker compose ps      # healthy once the model is ready',
       'docker compose logs -f',
       '# remove (the weights volume too, with -v):',
       'docker compose down',
     ],
     systemd: () => [
-      ...(spec.runtime === 'vllm' ? ['# vLLM in a virtualenv at /opt/vllm (the units look for it there):', 'sudo python3 -m venv /opt/vllm && sudo /opt/vllm/bin/pip install -U vllm'] : ['# llama-server on the PATH (/usr/local/bin): a llama.cpp release or build']),
-      `sudo install -d -m 700 /etc/${name} && sudo install -m 600 ${name}.env.example /etc/${name}/${name}.env   # then fill it in`,
+      ...runtimeInstall[spec.runtime],
+      `sudo install -d -m 700 /etc/${name}`,
+      ...(envFile ? [`sudo install -m 600 ${name}.env.example /etc/${name}/${name}.env   # then fill it in`] : []),
+      ...(spec.ollama ? [`sudo install -m 644 Modelfile /etc/${name}/Modelfile`] : []),
       ...units.map((u) => `sudo cp ${u} /etc/systemd/system/ && sudo systemctl daemon-reload && sudo systemctl enable --now ${u}`),
-      `systemctl status ${units[0]}   # "active (running)" once /health answered`,
+      `systemctl status ${units[0]}   # "active (running)" once ${spec.ollama ? 'the model is pulled and created' : '/health answered'}`,
       `journalctl -u ${units[0]} -f`,
       '# remove:',
       ...units.map((u) => `sudo systemctl disable --now ${u} && sudo rm /etc/systemd/system/${u}`),
     ],
     kubernetes: () => [
-      `kubectl create secret generic ${name}-secrets --from-literal=HF_TOKEN=...${spec.secrets.some((s) => s.required) ? ` --from-literal=${spec.secrets.find((s) => s.required)!.name}=...` : ''}`,
+      ...createSecret,
       ...(plan.nodes > 1 ? ['# LeaderWorkerSet needs its controller: https://lws.sigs.k8s.io/docs/installation/'] : []),
       'kubectl apply -f .',
-      `kubectl get pods -l app.kubernetes.io/name=${name} -w   # Ready once the model is loaded`,
+      `kubectl get pods -l app.kubernetes.io/name=${name} -w   # Ready once the model is ready`,
       `kubectl port-forward svc/${name} ${serve.port}:${serve.port}`,
       '# remove (the weights volume too):',
       'kubectl delete -f .',
+      ...claims,
     ],
     kserve: () => [
-      `kubectl create secret generic ${name}-secrets --from-literal=HF_TOKEN=...${spec.secrets.some((s) => s.required) ? ` --from-literal=${spec.secrets.find((s) => s.required)!.name}=...` : ''}`,
+      ...createSecret,
       'kubectl apply -f .',
-      `kubectl get inferenceservice ${name} -w   # READY True once the model is loaded`,
+      `kubectl get inferenceservice ${name} -w   # READY True once the model is ready`,
       `kubectl port-forward svc/${name}-predictor ${serve.port}:${serve.port}`,
       '# remove:',
       'kubectl delete -f .',
     ],
   };
+  const notes = [
+    ...(spec.modelFile && target === 'compose' ? [`The model file ${spec.modelFile.hostPath} is mounted read-only: keep it there.`] : []),
+    ...(spec.modelFile && target === 'systemd' ? [`The unit runs as a dynamic user: ${spec.modelFile.hostPath} must be readable by every user, outside /tmp (the unit has a private /tmp) and outside /root or a private home.`] : []),
+  ];
   return [
     `# ${model.name}: ${target}`,
     '',
     `Written by \`devstral deploy --target ${target}\` from this plan: ${plan.runtime}, ${plan.artifact.quantization} (${plan.artifact.source}), ${plan.contextLength} tokens of context` +
       `${plan.tensorParallelSize ? `, tensor parallel ${plan.tensorParallelSize}` : ''}${plan.nodes > 1 ? ` x pipeline parallel ${plan.pipelineParallelSize} over ${plan.nodes} nodes` : ''}` +
       `${spec.gpus ? `, ${spec.gpus} GPU(s) per ${plan.nodes > 1 ? 'node' : 'server'}` : ', CPU'}${replicas > 1 ? `, ${replicas} replicas` : ''}. Image: \`${spec.image}\` (pinned; check it with \`docker manifest inspect\`).`,
-    ...(replicas > 1 ? ['', replicaNote(request)] : []),
+    ...(replicas > 1 ? ['', replicaNote(request, spec)] : []),
     '',
     '## Files',
     ...files.map((f) => `- \`${f.path}\``),
     '',
     '## Secrets',
-    'Read from the environment at start, never written into these files:',
-    ...secrets,
+    ...(secrets.length
+      ? ['Read from the environment at start, never written into these files:', ...secrets]
+      : [`None: ${RUNTIME_NAMES[spec.runtime]} reads no secrets${spec.runtime === 'ollama' ? ' and checks no API key, so keep the port private (or put a proxy that checks one in front)' : ''}.`]),
+    ...notes.flatMap((n) => ['', n]),
     '',
     '## Apply, check, remove',
     '```sh',
@@ -128,8 +155,8 @@ function deployReadme(request: DeployRequest, spec: ServerSpec, files: DeployFil
     '## Check it',
     'Once it is ready (from where the port is reachable):',
     '```sh',
-    `npx devstral health ${local}${keyFlag}   # chat, streaming, a forced tool call, JSON mode, the context`,
-    `npx devstral bench ${local}${keyFlag} --concurrency 1,4,16   # tokens/s and latency per concurrency level`,
+    `npx devstral health ${local} --model ${spec.model}${keyFlag}   # chat, streaming, a forced tool call, JSON mode, the context`,
+    `npx devstral bench ${local} --model ${spec.model}${keyFlag} --concurrency 1,4,16   # tokens/s and latency per concurrency level`,
     '```',
     '',
   ].join('\n');

@@ -5,8 +5,8 @@
  * their CRDs, vendor/kubernetes-crds). Pure.
  */
 import { runValidateFunc } from '@kubernetes-models/validate';
-import { Deployment } from 'kubernetes-models/apps/v1';
-import { PersistentVolumeClaim, Service } from 'kubernetes-models/v1';
+import { Deployment, StatefulSet } from 'kubernetes-models/apps/v1';
+import { ConfigMap, PersistentVolumeClaim, Service } from 'kubernetes-models/v1';
 import type { IContainer } from 'kubernetes-models/v1/Container';
 import type { IPodSpec } from 'kubernetes-models/v1/PodSpec';
 import type { IProbe } from 'kubernetes-models/v1/Probe';
@@ -15,7 +15,7 @@ import { validate as validateInferenceService } from '../../vendor/kubernetes-cr
 import { validate as validateLeaderWorkerSet } from '../../vendor/kubernetes-crds/leaderworkerset-v1.js';
 import { DevstralError } from '../errors.js';
 import type { DeployFile } from './deployFiles.js';
-import { CONTAINER_CACHE, type ServerSpec } from './serverSpec.js';
+import { CONTAINER_CACHE, CONTAINER_MODELFILE, type ServerSpec } from './serverSpec.js';
 
 const GiB = 1024 ** 3;
 const gib = (bytes: number) => `${Math.ceil(bytes / GiB)}Gi`;
@@ -45,7 +45,9 @@ function probes(spec: ServerSpec): Pick<IContainer, 'startupProbe' | 'readinessP
   const key = spec.secrets.find((s) => s.required)?.name;
   const url = `http://127.0.0.1:${spec.port}${spec.readyPath}`;
   // Probes cannot read a Secret, so with a key readiness runs inside the container, where the key is in the environment.
-  const ready: IProbe = key
+  const ready: IProbe = spec.readyCommand
+    ? { exec: { command: spec.readyCommand } }
+    : key
     ? {
         exec: {
           command:
@@ -63,25 +65,34 @@ function probes(spec: ServerSpec): Pick<IContainer, 'startupProbe' | 'readinessP
   };
 }
 
+const modelfileDir = CONTAINER_MODELFILE.slice(0, CONTAINER_MODELFILE.lastIndexOf('/'));
+
 function container(spec: ServerSpec, name: string, args: string[], serves: boolean): IContainer {
   const secretEnv = spec.secrets.map((s) => ({ name: s.name, valueFrom: { secretKeyRef: { name: `${name}-secrets`, key: s.name, optional: !s.required } } }));
+  const hfHome = spec.cacheDir === CONTAINER_CACHE ? [{ name: 'HF_HOME', value: `${CONTAINER_CACHE}/huggingface` }] : [];
   return {
     name: 'server',
     image: spec.image,
+    ...(spec.entrypoint ? { command: spec.entrypoint } : {}),
     args,
-    env: [...Object.entries(spec.containerEnv).map(([k, v]) => ({ name: k, value: v })), { name: 'HF_HOME', value: `${CONTAINER_CACHE}/huggingface` }, ...secretEnv],
+    env: [...Object.entries(spec.containerEnv).map(([k, v]) => ({ name: k, value: v })), ...hfHome, ...secretEnv],
     ...(serves ? { ports: [{ name: 'http', containerPort: spec.port }], ...probes(spec) } : {}),
     resources: spec.gpus > 0 ? { limits: { 'nvidia.com/gpu': String(spec.gpus) }, requests: { 'nvidia.com/gpu': String(spec.gpus) } } : {},
-    volumeMounts: [{ name: 'cache', mountPath: CONTAINER_CACHE }, ...(spec.shmBytes ? [{ name: 'dshm', mountPath: '/dev/shm' }] : [])],
+    volumeMounts: [
+      { name: 'cache', mountPath: spec.cacheDir },
+      ...(spec.shmBytes ? [{ name: 'dshm', mountPath: '/dev/shm' }] : []),
+      ...(spec.ollama ? [{ name: 'modelfile', mountPath: modelfileDir, readOnly: true }] : []),
+    ],
   };
 }
 
 /** GPU nodes: the label NVIDIA's GPU feature discovery sets, and the taint GPU node pools usually carry. */
-function podSpec(spec: ServerSpec, containers: IContainer[], cache: NonNullable<IPodSpec['volumes']>[number] | undefined): IPodSpec {
+function podSpec(spec: ServerSpec, name: string, containers: IContainer[], cache: NonNullable<IPodSpec['volumes']>[number] | undefined): IPodSpec {
   return {
     containers,
     volumes: [
       ...(cache ? [cache] : []),
+      ...(spec.ollama ? [{ name: 'modelfile', configMap: { name: `${name}-modelfile` } }] : []),
       // NCCL between tensor-parallel ranks needs more shared memory than a container's default 64 MiB.
       ...(spec.shmBytes ? [{ name: 'dshm', emptyDir: { medium: 'Memory', sizeLimit: gib(spec.shmBytes) } }] : []),
     ],
@@ -89,14 +100,12 @@ function podSpec(spec: ServerSpec, containers: IContainer[], cache: NonNullable<
   };
 }
 
-const volumeSize = (weightsBytes: number) => gib(weightsBytes * 1.2 + 10 * GiB);
+/** Room for the weights and what the runtime writes beside them. */
+const claimSpec = (weightsBytes: number, access: 'ReadWriteOnce' | 'ReadWriteMany') => ({ accessModes: [access], resources: { requests: { storage: gib(weightsBytes * 1.2 + 10 * GiB) } } });
 
 /** The weights' volume; several replicas share it, so it must then be mountable from several nodes. */
 function cacheClaim(options: KubernetesOptions, labels: Record<string, string>): PersistentVolumeClaim {
-  return new PersistentVolumeClaim({
-    metadata: { name: `${options.name}-cache`, labels },
-    spec: { accessModes: [options.replicas > 1 ? 'ReadWriteMany' : 'ReadWriteOnce'], resources: { requests: { storage: volumeSize(options.weightsBytes) } } },
-  });
+  return new PersistentVolumeClaim({ metadata: { name: `${options.name}-cache`, labels }, spec: claimSpec(options.weightsBytes, options.replicas > 1 ? 'ReadWriteMany' : 'ReadWriteOnce') });
 }
 
 export function kubernetesFiles(specs: ServerSpec[], options: KubernetesOptions): DeployFile[] {
@@ -104,6 +113,23 @@ export function kubernetesFiles(specs: ServerSpec[], options: KubernetesOptions)
   const labels = { 'app.kubernetes.io/name': name, 'app.kubernetes.io/managed-by': 'devstral' };
   const spec = specs[0]!;
   if (specs.length > 1) return leaderWorkerSetFiles(specs, options, labels);
+  const service = new Service({ metadata: { name, labels }, spec: { selector: labels, ports: [{ name: 'http', port: spec.port, targetPort: 'http' }] } });
+  const server = [container(spec, name, spec.containerArgs, true)];
+  if (replicas > 1 && !sharesCache(spec)) {
+    // Each replica downloads into a volume of its own (llama.cpp and Ollama have no lock for a shared one).
+    const set = new StatefulSet({
+      metadata: { name, labels },
+      spec: {
+        replicas,
+        serviceName: name,
+        podManagementPolicy: 'Parallel',
+        selector: { matchLabels: labels },
+        template: { metadata: { labels }, spec: podSpec(spec, name, server, undefined) },
+        volumeClaimTemplates: [{ metadata: { name: 'cache', labels }, spec: claimSpec(options.weightsBytes, 'ReadWriteOnce') }],
+      },
+    });
+    return [objectFile('statefulset.yaml', set), objectFile('service.yaml', service), ...modelfileMap(spec, name, labels)];
+  }
   const deployment = new Deployment({
     metadata: { name, labels },
     spec: {
@@ -111,11 +137,20 @@ export function kubernetesFiles(specs: ServerSpec[], options: KubernetesOptions)
       // One pod at a time on GPUs: a rolling update would need a second set of GPUs.
       strategy: { type: 'Recreate' },
       selector: { matchLabels: labels },
-      template: { metadata: { labels }, spec: podSpec(spec, [container(spec, name, spec.containerArgs, true)], { name: 'cache', persistentVolumeClaim: { claimName: `${name}-cache` } }) },
+      template: { metadata: { labels }, spec: podSpec(spec, name, server, { name: 'cache', persistentVolumeClaim: { claimName: `${name}-cache` } }) },
     },
   });
-  const service = new Service({ metadata: { name, labels }, spec: { selector: labels, ports: [{ name: 'http', port: spec.port, targetPort: 'http' }] } });
-  return [objectFile('deployment.yaml', deployment), objectFile('service.yaml', service), objectFile('pvc.yaml', cacheClaim(options, labels))];
+  return [objectFile('deployment.yaml', deployment), objectFile('service.yaml', service), objectFile('pvc.yaml', cacheClaim(options, labels)), ...modelfileMap(spec, name, labels)];
+}
+
+/** vLLM downloads through the Hugging Face hub library, which locks each file: replicas can share one volume. */
+export const sharesCache = (spec: ServerSpec) => spec.runtime === 'vllm';
+
+/** Ollama's model file (the planned context), mounted where the container's script creates the model from it. */
+function modelfileMap(spec: ServerSpec, name: string, labels: Record<string, string>): DeployFile[] {
+  if (!spec.ollama) return [];
+  const file = CONTAINER_MODELFILE.slice(modelfileDir.length + 1);
+  return [objectFile('configmap.yaml', new ConfigMap({ metadata: { name: `${name}-modelfile`, labels }, data: { [file]: spec.ollama.modelfile } }))];
 }
 
 /** Across nodes: one leader (node 0, serves) and workers that join it; LWS gives each its rank and the leader's address. */
@@ -137,9 +172,9 @@ function leaderWorkerSetFiles(specs: ServerSpec[], options: KubernetesOptions, l
         size: specs.length,
         restartPolicy: 'RecreateGroupOnPodRestart',
         // No shared claim: each pod gets its own "cache" volume from volumeClaimTemplates.
-        leaderTemplate: { metadata: { labels: { ...labels, role: 'leader' } }, spec: podSpec(leader, [container(leader, name, lwsArgs(leader.containerArgs), true)], undefined) },
-        workerTemplate: { metadata: { labels: { ...labels, role: 'worker' } }, spec: podSpec(worker, [container(worker, name, workerArgs, false)], undefined) },
-        volumeClaimTemplates: [{ metadata: { name: 'cache' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: volumeSize(options.weightsBytes) } } } }],
+        leaderTemplate: { metadata: { labels: { ...labels, role: 'leader' } }, spec: podSpec(leader, name, [container(leader, name, lwsArgs(leader.containerArgs), true)], undefined) },
+        workerTemplate: { metadata: { labels: { ...labels, role: 'worker' } }, spec: podSpec(worker, name, [container(worker, name, workerArgs, false)], undefined) },
+        volumeClaimTemplates: [{ metadata: { name: 'cache', labels }, spec: claimSpec(options.weightsBytes, 'ReadWriteOnce') }],
       },
     },
   };
@@ -154,12 +189,12 @@ function leaderWorkerSetFiles(specs: ServerSpec[], options: KubernetesOptions, l
 export function kserveFiles(spec: ServerSpec, options: KubernetesOptions): DeployFile[] {
   const { name, replicas } = options;
   const labels = { 'app.kubernetes.io/name': name, 'app.kubernetes.io/managed-by': 'devstral' };
-  const pod = podSpec(spec, [{ ...container(spec, name, spec.containerArgs, true), name: 'kserve-container' }], { name: 'cache', persistentVolumeClaim: { claimName: `${name}-cache` } });
+  const pod = podSpec(spec, name, [{ ...container(spec, name, spec.containerArgs, true), name: 'kserve-container' }], { name: 'cache', persistentVolumeClaim: { claimName: `${name}-cache` } });
   const isvc = {
     apiVersion: 'serving.kserve.io/v1beta1',
     kind: 'InferenceService',
     metadata: { name, labels, annotations: { 'serving.kserve.io/deploymentMode': 'Standard' } },
     spec: { predictor: { minReplicas: replicas, maxReplicas: replicas, ...pod } },
   };
-  return [objectFile('inferenceservice.yaml', isvc, validateInferenceService), objectFile('pvc.yaml', cacheClaim(options, labels))];
+  return [objectFile('inferenceservice.yaml', isvc, validateInferenceService), objectFile('pvc.yaml', cacheClaim(options, labels)), ...modelfileMap(spec, name, labels)];
 }

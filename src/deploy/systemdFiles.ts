@@ -1,20 +1,33 @@
 /**
  * systemd: one unit per node. ExecStart is the plan's command; secrets come from an EnvironmentFile; the unit is
- * started only once /health answers (ExecStartPost polls it for as long as a first start may take); Restart=on-failure.
+ * started only once /health answers (ExecStartPost polls it for as long as a first start may take; for Ollama it then
+ * pulls and creates the planned model); Restart=on-failure.
  * A dynamic user with its own state directory holds the weights. Pure.
  */
 import { renderShellCommand } from '../runtimes/shellQuote.js';
 import type { DeployFile } from './deployFiles.js';
 import type { ServerSpec } from './serverSpec.js';
 
+/** systemd expands ${NAME} and %x itself: literal ones are doubled. */
+const systemdEscape = (text: string) => text.replace(/%/g, '%%').replace(/\$/g, '$$$$');
 /** systemd expands ${NAME} in ExecStart from Environment= and EnvironmentFile=. */
-const systemdWords = (argv: string[]) =>
-  argv.map((a) => (a === '$HEAD_ADDR' ? '${HEAD_ADDR}' : renderShellCommand([a]).replace(/%/g, '%%').replace(/\$/g, '$$$$'))).join(' ');
+const systemdWords = (argv: string[]) => argv.map((a) => (a === '$HEAD_ADDR' ? '${HEAD_ADDR}' : systemdEscape(renderShellCommand([a])))).join(' ');
+/** A shell script as one ExecStart word: double-quoted the way systemd reads it. */
+const shellLine = (script: string) => `/bin/sh -c "${systemdEscape(script).replace(/[\\"]/g, '\\$&')}"`;
+
+/** Ready once /health answers (and, for Ollama, once the planned model is pulled and created). */
+function readiness(spec: ServerSpec, name: string): string {
+  const waits = Math.ceil(spec.startupSeconds / 5);
+  const poll = `for i in $(seq ${waits}); do curl -sf http://127.0.0.1:${spec.port}${spec.healthPath} >/dev/null && break; sleep 5; done`;
+  return spec.ollama ? `${poll}; ${spec.ollama.prepare(`/etc/${name}/Modelfile`)}` : `${poll}; curl -sf http://127.0.0.1:${spec.port}${spec.healthPath} >/dev/null`;
+}
 
 export function systemdUnit(spec: ServerSpec, name: string, description: string, rank: number, nodes: number): string {
-  const env = Object.entries({ HF_HOME: `/var/lib/${name}/huggingface`, LLAMA_CACHE: `/var/lib/${name}/llama.cpp`, ...spec.env }).map(([k, v]) => `Environment=${k}=${v}`);
-  const waits = Math.ceil(spec.startupSeconds / 5);
+  const state = `/var/lib/${name}`;
+  const cache = spec.ollama ? { HOME: state, OLLAMA_MODELS: `${state}/ollama` } : { HF_HOME: `${state}/huggingface`, LLAMA_CACHE: `${state}/llama.cpp` };
+  const env = Object.entries({ ...cache, ...spec.env }).map(([k, v]) => `Environment=${k}=${v}`);
   const serves = rank === 0;
+  const envFile = spec.secrets.length > 0 || nodes > 1;
   return [
     '# Written by devstral deploy.',
     '[Unit]',
@@ -27,12 +40,11 @@ export function systemdUnit(spec: ServerSpec, name: string, description: string,
     'DynamicUser=yes',
     `StateDirectory=${name}`,
     ...env,
-    '# Secrets (HF_TOKEN, the API key)' + (nodes > 1 ? ' and HEAD_ADDR' : '') + `: one NAME=value per line, readable by root only.`,
-    `EnvironmentFile=-/etc/${name}/${name}.env`,
+    ...(envFile ? [`# ${[...spec.secrets.map((s) => s.name), ...(nodes > 1 ? ['HEAD_ADDR'] : [])].join(', ')}: one NAME=value per line, readable by root only.`, `EnvironmentFile=-/etc/${name}/${name}.env`] : []),
     // Where the server's command is: vLLM in the /opt/vllm virtualenv the README sets up, llama-server in /usr/local/bin.
     `Environment=PATH=${spec.runtime === 'vllm' ? '/opt/vllm/bin:' : ''}/usr/local/bin:/usr/bin:/bin`,
     `ExecStart=/usr/bin/env ${systemdWords(spec.argv)}`,
-    ...(serves ? [`ExecStartPost=/bin/sh -c 'for i in $$(seq ${waits}); do curl -sf http://127.0.0.1:${spec.port}${spec.healthPath} >/dev/null && exit 0; sleep 5; done; exit 1'`] : []),
+    ...(serves ? [`ExecStartPost=${shellLine(readiness(spec, name))}`] : []),
     `TimeoutStartSec=${spec.startupSeconds + 60}`,
     'Restart=on-failure',
     'RestartSec=10',
@@ -48,6 +60,7 @@ export function systemdFiles(specs: ServerSpec[], name: string, description: str
   const files: DeployFile[] = specs.map((spec, rank) => ({ path: unitName(rank), content: systemdUnit(spec, name, description, rank, specs.length) }));
   const secrets = specs[0]!.secrets.map((s) => `# ${s.what}${s.required ? ' (required)' : ''}\n${s.name}=`);
   if (specs.length > 1) secrets.push("# node 0's address on the network between the nodes (the same on every node)\nHEAD_ADDR=");
-  files.push({ path: `${name}.env.example`, content: `${secrets.join('\n')}\n` });
+  if (secrets.length) files.push({ path: `${name}.env.example`, content: `${secrets.join('\n')}\n` });
+  if (specs[0]!.ollama) files.push({ path: 'Modelfile', content: specs[0]!.ollama.modelfile });
   return files;
 }

@@ -5,14 +5,15 @@
  */
 import { runValidateFunc } from '@kubernetes-models/validate';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { Deployment } from 'kubernetes-models/apps/v1';
-import { PersistentVolumeClaim, Service } from 'kubernetes-models/v1';
+import { Deployment, StatefulSet } from 'kubernetes-models/apps/v1';
+import { ConfigMap, PersistentVolumeClaim, Service } from 'kubernetes-models/v1';
 import { parse, parseAllDocuments } from 'yaml';
 import { validate as validateInferenceService } from '../../vendor/kubernetes-crds/inferenceservice-v1beta1.js';
 import { validate as validateLeaderWorkerSet } from '../../vendor/kubernetes-crds/leaderworkerset-v1.js';
@@ -22,6 +23,7 @@ import { planLaunch } from '../../src/plan/planLaunch.ts';
 import type { PlanOptions } from '../../src/planShapes.ts';
 import { readProfilesDir, type ProfileCatalog } from '../../src/profiles/profileCatalog.ts';
 import { resolveServeOptions } from '../../src/runtimes/buildLaunchCommand.ts';
+import { writeTinyGguf } from '../support/writeTinyGguf.ts';
 
 const SECRET = 'sk-never-in-a-file';
 const flags = (file: string) => new Set(readFileSync(new URL(`../../reference/vllm/${file}`, import.meta.url), 'utf8').split('\n').map((l) => l.trim()).filter(Boolean));
@@ -34,10 +36,10 @@ before(async () => {
   catalog = await readProfilesDir();
 });
 
-function deploy(target: DeployTarget, hardware: string, options: PlanOptions = {}, extra: { model?: string; replicas?: number; dataParallel?: number; host?: string } = {}) {
+function deploy(target: DeployTarget, hardware: string, options: PlanOptions = {}, extra: { model?: string; replicas?: number; dataParallel?: number; host?: string; keyless?: boolean; port?: number } = {}) {
   const facts = catalog.hardware.find((h) => h.id === hardware)!;
   const model = catalog.models.find((m) => m.id === (extra.model ?? 'devstral-small-1.1'))!;
-  const serveOptions = { host: extra.host ?? '127.0.0.1', apiKey: SECRET };
+  const serveOptions = { host: extra.host ?? '127.0.0.1', ...(extra.keyless ? {} : { apiKey: SECRET }), ...(extra.port ? { port: extra.port } : {}) };
   const plan = planLaunch(facts, model, options, serveOptions);
   const files = deployFiles({ target, plan, model, facts, serve: resolveServeOptions(plan, facts, serveOptions), name: 'devstral', replicas: extra.replicas ?? 1, ...(extra.dataParallel ? { dataParallel: extra.dataParallel } : {}) });
   for (const f of files) assert.ok(!f.content.includes(SECRET), `${f.path}: the API key is never written`);
@@ -56,6 +58,8 @@ function objects(files: DeployFile[]): Record<string, any> {
     if (data.kind === 'Deployment') new Deployment(data).validate();
     else if (data.kind === 'Service') new Service(data).validate();
     else if (data.kind === 'PersistentVolumeClaim') new PersistentVolumeClaim(data).validate();
+    else if (data.kind === 'StatefulSet') new StatefulSet(data).validate();
+    else if (data.kind === 'ConfigMap') new ConfigMap(data).validate();
     else if (data.kind === 'LeaderWorkerSet') runValidateFunc(validateLeaderWorkerSet as never, data);
     else if (data.kind === 'InferenceService') runValidateFunc(validateInferenceService as never, data);
     else assert.fail(`unexpected kind ${data.kind}`);
@@ -197,9 +201,24 @@ describe('deploy --target compose', () => {
     t.skip('Docker Compose is not installed here: the compose file was checked by the assertions above only');
   });
 
-  it('refuses what it cannot write: an Ollama plan, compose across nodes', () => {
-    assert.throws(() => deploy('compose', 'rtx-4090', { runtime: 'ollama' }), (e: DevstralError) => e.code === 'usage' && /--runtime llamacpp/.test(e.hint!));
+  it('refuses what it cannot write: compose across nodes, an API key Ollama cannot check', () => {
     assert.throws(() => deploy('compose', '4x-h100-80gb', { nodes: 2 }, { model: 'devstral-2' }), (e: DevstralError) => e.code === 'usage' && /--target kubernetes/.test(e.hint!));
+    assert.throws(() => deploy('compose', 'rtx-4090', { runtime: 'ollama' }), (e: DevstralError) => e.code === 'usage' && /Ollama has no API keys/.test(e.message) && /--runtime llamacpp/.test(e.hint!));
+  });
+
+  it('Ollama: its image serves, then pulls and creates the planned model from the Modelfile beside it; healthy once it exists', () => {
+    const { plan, files, file } = deploy('compose', 'rtx-4090', { runtime: 'ollama' }, { keyless: true });
+    const svc = compose(files).services.devstral;
+    assert.match(svc.image, /^ollama\/ollama:\d+\.\d+\.\d+$/);
+    assert.deepEqual(svc.entrypoint, ['/bin/sh', '-c']);
+    assert.match(svc.command[0], /wait \$\$server/, 'shell variables escaped from Compose interpolation');
+    assert.equal(svc.environment.OLLAMA_CONTEXT_LENGTH, String(plan.contextLength));
+    assert.ok(svc.volumes.includes('devstral-cache:/root/.ollama') && svc.volumes.includes('./Modelfile:/etc/devstral/Modelfile:ro'));
+    const name = `devstral-small-1.1-${Math.round(plan.contextLength / 1024)}k`;
+    assert.deepEqual(svc.healthcheck.test, ['CMD', 'ollama', 'show', name]);
+    assert.match(file('Modelfile'), new RegExp(`^FROM ${plan.artifact.ollama!.replace(/[.]/g, '\\.')}\nPARAMETER num_ctx ${plan.contextLength}\n`));
+    assert.ok(!files.some((f) => f.path === '.env.example'), 'no secrets to fill in');
+    assert.match(file('README.md'), new RegExp(`devstral health http://127\\.0\\.0\\.1:11434/v1 --model ${name}`));
   });
 });
 
@@ -241,6 +260,94 @@ describe('deploy --target systemd', () => {
   });
 });
 
+describe('deploy: Ollama and llama.cpp replicas, the scripts run', () => {
+  /** A stand-in `ollama` (and `curl`): `serve` runs until killed, `show` finds what `create` made, each call logged. */
+  function fakeTools(pullFails = false) {
+    const dir = mkdtempSync(join(tmpdir(), 'devstral-fake-ollama-'));
+    const ollama = [
+      '#!/bin/sh',
+      `state=${dir}`,
+      'echo "$*" >> $state/log',
+      'case "$1" in',
+      '  serve) touch $state/serving; trap "rm -f $state/serving; exit 0" TERM; while :; do sleep 0.1; done ;;',
+      '  list) [ -f $state/serving ] ;;',
+      '  show) [ -f "$state/model-$2" ] ;;',
+      `  pull) ${pullFails ? 'echo "pull failed" >&2; exit 1' : 'exit 0'} ;;`,
+      '  create) touch "$state/model-$2" ;;',
+      'esac',
+    ].join('\n');
+    writeFileSync(join(dir, 'ollama'), `${ollama}\n`, { mode: 0o755 });
+    writeFileSync(join(dir, 'curl'), `#!/bin/sh\n[ -f ${dir}/serving ] || exit 7\n`, { mode: 0o755 });
+    const log = () => (existsSync(join(dir, 'log')) ? readFileSync(join(dir, 'log'), 'utf8').trim().split('\n') : []);
+    return { dir, log, env: { ...process.env, PATH: `${dir}:${process.env.PATH}` } };
+  }
+
+  /** The shell and the server it started in the background. */
+  const stopGroup = (child: ChildProcess) => process.kill(-child.pid!, 'SIGKILL');
+
+  async function until(check: () => boolean) {
+    while (!check()) await new Promise((r) => setTimeout(r, 50));
+  }
+
+  it('the container script serves, pulls and creates once; a restart serves without pulling; a failed pull stops it', async () => {
+    const { plan, files } = deploy('kubernetes', 'rtx-4090', { runtime: 'ollama' }, { keyless: true });
+    const c = objects(files).Deployment.spec.template.spec.containers[0];
+    const name = c.readinessProbe.exec.command[2];
+    const tools = fakeTools();
+    const start = () => spawn(c.command[0], [...c.command.slice(1), ...c.args], { env: tools.env, stdio: 'ignore', detached: true });
+    const first = start();
+    await until(() => tools.log().includes(`create ${name} -f /etc/devstral/Modelfile`));
+    assert.deepEqual(tools.log().filter((l) => !/^(list|show)/.test(l)), ['serve', `pull ${plan.artifact.ollama}`, `create ${name} -f /etc/devstral/Modelfile`]);
+    assert.equal(first.exitCode, null, 'the container lives as long as the server');
+    stopGroup(first);
+    const again = start();
+    await until(() => tools.log().filter((l) => l === `show ${name}`).length >= 2);
+    assert.equal(tools.log().filter((l) => l.startsWith('pull')).length, 1, 'the model exists: no pull on restart');
+    stopGroup(again);
+
+    const failing = fakeTools(true);
+    const broken = spawn(c.command[0], [...c.command.slice(1), ...c.args], { env: failing.env, stdio: 'ignore' });
+    const [code] = (await once(broken, 'exit')) as [number];
+    assert.equal(code, 1, 'a failed pull fails the container, so it is restarted');
+    await until(() => !existsSync(join(failing.dir, 'serving')));
+  });
+
+  it('systemd: the unit serves Ollama; ExecStartPost waits for it, then pulls and creates the model (run as systemd would)', async () => {
+    const { file } = deploy('systemd', 'rtx-4090', { runtime: 'ollama' }, { keyless: true });
+    const unit = file('devstral.service');
+    assert.match(unit, /^ExecStart=\/usr\/bin\/env ollama serve$/m);
+    assert.match(unit, /^Environment=OLLAMA_MODELS=\/var\/lib\/devstral\/ollama$/m);
+    assert.doesNotMatch(unit, /EnvironmentFile/, 'nothing secret to read');
+    // systemd's reading of the line: one double-quoted word, \" and \\ escapes, $$ and %% for literal $ and %.
+    const quoted = /^ExecStartPost=\/bin\/sh -c "(.*)"$/m.exec(unit)![1]!;
+    const script = quoted.replace(/\\(["\\])/g, '$1').replace(/\$\$/g, '$').replace(/%%/g, '%');
+    const tools = fakeTools();
+    const server = spawn('ollama', ['serve'], { env: tools.env, stdio: 'ignore', detached: true });
+    const post = spawnSync('/bin/sh', ['-c', script], { env: tools.env, encoding: 'utf8' });
+    stopGroup(server);
+    assert.equal(post.status, 0, post.stderr);
+    assert.deepEqual(tools.log().filter((l) => /^(pull|create)/.test(l)).map((l) => l.split(' ')[0]), ['pull', 'create']);
+    assert.match(tools.log().find((l) => l.startsWith('create'))!, /-f \/etc\/devstral\/Modelfile$/);
+  });
+
+  it('Kubernetes with Ollama: the Modelfile from a ConfigMap, readiness once the model exists; replicas get a volume each', () => {
+    const { files } = deploy('kubernetes', 'rtx-4090', { runtime: 'ollama' }, { keyless: true, replicas: 2 });
+    const { StatefulSet: set, ConfigMap: map } = objects(files);
+    assert.ok(!files.some((f) => f.path === 'pvc.yaml'), 'no shared volume');
+    assert.equal(set.spec.replicas, 2);
+    assert.deepEqual(set.spec.volumeClaimTemplates[0].spec.accessModes, ['ReadWriteOnce']);
+    const pod = set.spec.template.spec;
+    assert.equal(pod.volumes.find((v: any) => v.name === 'modelfile').configMap.name, map.metadata.name);
+    assert.match(map.data.Modelfile, /^PARAMETER num_ctx \d+$/m);
+    assert.equal(pod.containers[0].startupProbe.httpGet.path, '/api/version');
+    assert.equal(pod.containers[0].readinessProbe.exec.command[1], 'show');
+    assert.match(files.find((f) => f.path === 'README.md')!.content, /StatefulSet of 2 pods[\s\S]*kubectl delete pvc -l app\.kubernetes\.io\/name=devstral/);
+    // llama.cpp has no download lock either; vLLM's shared volume stays a Deployment (see above).
+    assert.ok(objects(deploy('kubernetes', 'rtx-4090', {}, { replicas: 2 }).files).StatefulSet);
+    assert.throws(() => deploy('kserve', 'rtx-4090', {}, { replicas: 2 }), (e: DevstralError) => e.code === 'usage' && /StatefulSet/.test(e.hint!));
+  });
+});
+
 describe('devstral deploy (the CLI)', () => {
   const run = (...args: string[]) => spawnSync(process.execPath, [bin, 'deploy', ...args], { encoding: 'utf8' });
 
@@ -251,13 +358,29 @@ describe('devstral deploy (the CLI)', () => {
     assert.deepEqual(JSON.parse(first.stdout).files, ['deployment.yaml', 'service.yaml', 'pvc.yaml', 'README.md']);
     const readme = readFileSync(join(out, 'README.md'), 'utf8');
     assert.match(readme, /kubectl apply -f \./);
-    assert.match(readme, /devstral health http:\/\/127\.0\.0\.1:8000\/v1 --api-key/);
+    assert.match(readme, /devstral health http:\/\/127\.0\.0\.1:8000\/v1 --model devstral-small-1.1 --api-key/);
     assert.match(readme, /devstral bench http:\/\/127\.0\.0\.1:8000\/v1/);
     assert.equal(run('--target', 'kubernetes', '--hardware', '2x-a100-80gb', '--out', out, '--require-api-key').status, 0, 'the same files again');
     const other = run('--target', 'kubernetes', '--hardware', '2x-a100-80gb', '--out', out, '--port', '9000');
     assert.equal(other.status, 2);
     assert.match(other.stderr, /already has deployment\.yaml.*--force/s);
     assert.equal(run('--target', 'kubernetes', '--hardware', '2x-a100-80gb', '--out', out, '--port', '9000', '--force').status, 0);
+  });
+
+  it('a GGUF on this machine: compose mounts it by its absolute path, systemd runs it there, a cluster refuses it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'devstral-deploy-gguf-'));
+    await writeTinyGguf(join(dir, 'tiny.gguf'));
+    const inDir = (...args: string[]) => spawnSync(process.execPath, [bin, 'deploy', '--model', 'tiny.gguf', '--hardware', 'cpu-only-64gb', ...args], { cwd: dir, encoding: 'utf8' });
+    assert.equal(inDir('--target', 'compose', '--out', 'c').status, 0);
+    const svc = (parse(readFileSync(join(dir, 'c', 'compose.yaml'), 'utf8')) as any).services.devstral;
+    assert.ok(svc.volumes.includes(`${join(dir, 'tiny.gguf')}:/models/tiny.gguf:ro`));
+    assert.equal(argAfter(svc.command, '-m'), '/models/tiny.gguf');
+    assert.equal(inDir('--target', 'systemd', '--out', 's').status, 0);
+    assert.match(readFileSync(join(dir, 's', 'devstral.service'), 'utf8'), new RegExp(`^ExecStart=/usr/bin/env llama-server -m ${join(dir, 'tiny.gguf')} `, 'm'));
+    const cluster = inDir('--target', 'kubernetes', '--out', 'k');
+    assert.equal(cluster.status, 2);
+    assert.match(cluster.stderr, /a file on this machine is not on the cluster/);
+    assert.ok(!existsSync(join(dir, 'k')), 'nothing written');
   });
 
   it('usage errors: no target, an unknown one, too many replicas for one machine', () => {
