@@ -4,6 +4,8 @@
  * address the plan listens on (127.0.0.1 unless --host said otherwise). Pure.
  */
 import { stringify } from 'yaml';
+import { DevstralError } from '../errors.js';
+import { hostPort, isIpAddress } from '../runtimes/hostPort.js';
 import { CONTAINER_MODELFILE, type ServerSpec } from './serverSpec.js';
 import type { DeployFile } from './deployFiles.js';
 
@@ -21,7 +23,9 @@ export function composeFiles(spec: ServerSpec, host: string, name: string): Depl
   const environment: Record<string, string> = Object.fromEntries(Object.entries(spec.containerEnv).map(([k, v]) => [k, literal([v])[0]!]));
   // ${NAME:?...}: Compose refuses to start without a required secret, and says which.
   for (const s of spec.secrets) environment[s.name] = s.required ? `\${${s.name}:?set ${s.name} in .env}` : `\${${s.name}:-}`;
-  const bind = host === '0.0.0.0' || host === '::' ? `${spec.port}:${spec.port}` : `${host.includes(':') ? `[${host}]` : host}:${spec.port}:${spec.port}`;
+  const address = host === 'localhost' ? '127.0.0.1' : host;
+  if (!isIpAddress(address)) throw new DevstralError('usage', `--host ${host}: Compose publishes ports on an IP address, not a host name`, { hint: 'use --host 127.0.0.1, an address of the host, or --host 0.0.0.0' });
+  const bind = address === '0.0.0.0' || address === '::' ? `${spec.port}:${spec.port}` : `${hostPort(address, spec.port)}:${spec.port}`;
   const volumes = [
     `${name}-cache:${spec.cacheDir}`,
     ...(spec.modelFile ? [`${spec.modelFile.hostPath}:${spec.modelFile.containerPath}:ro`] : []),

@@ -9,7 +9,7 @@ import type { ModelProfile } from '../profiles/modelProfile.js';
 import { multiNodeChecklist } from '../runtimes/vllmNodes.js';
 import { composeFiles } from './composeFiles.js';
 import { kserveFiles, kubernetesFiles, sharesCache } from './kubernetesFiles.js';
-import { serverSpec, type ServerSpec } from './serverSpec.js';
+import { serverSpec, VLLM_VERSION, type ServerSpec } from './serverSpec.js';
 import { systemdFiles } from './systemdFiles.js';
 
 const RUNTIME_NAMES = { vllm: 'vLLM', llamacpp: 'llama-server', ollama: 'Ollama' } as const;
@@ -34,12 +34,14 @@ export interface DeployRequest {
   replicas: number;
   /** vLLM copies inside one server on one machine (compose, systemd): --data-parallel-size. */
   dataParallel?: number;
+  /** Kubernetes volumes' storage class. */
+  storageClass?: string;
 }
 
 export function deployFiles(request: DeployRequest): DeployFile[] {
   const { target, plan, model, facts, serve, name, replicas } = request;
   if (plan.nodes > 1 && (target === 'compose' || target === 'kserve')) {
-    throw new DevstralError('usage', `--nodes ${plan.nodes}: --target ${target} runs on one machine`, { hint: 'across machines use --target kubernetes (a LeaderWorkerSet) or --target systemd (a unit per node), or print the commands: devstral command --nodes N' });
+    throw new DevstralError('usage', `--nodes ${plan.nodes}: --target ${target} ${target === 'compose' ? 'runs on one machine' : 'runs a model on one pod here (its multi-node mode needs its own Ray runtime)'}`, { hint: 'across machines use --target kubernetes (a LeaderWorkerSet) or --target systemd (a unit per node), or print the commands: devstral command --nodes N' });
   }
   const dataParallel = request.dataParallel ?? 1;
   const specs: ServerSpec[] = Array.from({ length: plan.nodes }, (_, rank) => serverSpec(plan, model, facts, serve, rank, dataParallel));
@@ -51,7 +53,7 @@ export function deployFiles(request: DeployRequest): DeployFile[] {
     throw new DevstralError('usage', `--replicas ${replicas}: KServe's pods share one weights volume, which only vLLM downloads into safely`, { hint: '--target kubernetes gives each replica its own volume (a StatefulSet)' });
   }
   const description = `${model.name} (${plan.artifact.quantization}) on ${RUNTIME_NAMES[plan.runtime]}`;
-  const k8s = { name, replicas, weightsBytes: plan.artifact.bytes };
+  const k8s = { name, replicas, weightsBytes: plan.artifact.bytes, ...(request.storageClass ? { storageClass: request.storageClass } : {}) };
   const files =
     target === 'compose' ? composeFiles(specs[0]!, serve.host, name)
     : target === 'systemd' ? systemdFiles(specs, name, description)
@@ -72,7 +74,8 @@ function replicaNote({ target, replicas, plan, dataParallel }: DeployRequest, sp
 
 function deployReadme(request: DeployRequest, spec: ServerSpec, files: DeployFile[]): string {
   const { target, plan, model, serve, name, replicas } = request;
-  const local = `http://127.0.0.1:${serve.port}/v1`;
+  // Compose and systemd: the address the server is published on; Kubernetes: through kubectl port-forward.
+  const local = `${target === 'compose' || target === 'systemd' ? spec.localUrl : `http://127.0.0.1:${serve.port}`}/v1`;
   const secrets = spec.secrets.map((s) => `- \`${s.name}\`${s.required ? ' (required)' : ''}: ${s.what}`);
   const keyFlag = spec.secrets.some((s) => s.required) ? ' --api-key "$KEY"' : '';
   const units = files.filter((f) => f.path.endsWith('.service')).map((f) => f.path);
@@ -80,7 +83,7 @@ function deployReadme(request: DeployRequest, spec: ServerSpec, files: DeployFil
   const createSecret = spec.secrets.length ? [`kubectl create secret generic ${name}-secrets ${spec.secrets.map((s) => `--from-literal=${s.name}=...`).join(' ')}   # ${spec.secrets.filter((s) => !s.required).map((s) => s.name).join(', ') || 'none'} optional`] : [];
   const claims = files.some((f) => /^(statefulset|leaderworkerset)\.yaml$/.test(f.path)) ? [`kubectl delete pvc -l app.kubernetes.io/name=${name}   # the per-pod weights volumes`] : [];
   const runtimeInstall: Record<ServerSpec['runtime'], string[]> = {
-    vllm: ['# vLLM in a virtualenv at /opt/vllm (the units look for it there):', 'sudo python3 -m venv /opt/vllm && sudo /opt/vllm/bin/pip install -U vllm'],
+    vllm: ['# vLLM in a virtualenv at /opt/vllm (the units look for it there), the version the images pin:', `sudo python3 -m venv /opt/vllm && sudo /opt/vllm/bin/pip install vllm==${VLLM_VERSION}`],
     llamacpp: ['# llama-server on the PATH (/usr/local/bin): a llama.cpp release or build'],
     ollama: ['# ollama on the PATH (/usr/local/bin or /usr/bin): https://ollama.com/download/linux', `# its installer also starts ollama.service; if that one listens on ${serve.port} too: sudo systemctl disable --now ollama`],
   };
@@ -93,17 +96,26 @@ function deployReadme(request: DeployRequest, spec: ServerSpec, files: DeployFil
       '# remove (the weights volume too, with -v):',
       'docker compose down',
     ],
-    systemd: () => [
-      ...runtimeInstall[spec.runtime],
-      `sudo install -d -m 700 /etc/${name}`,
-      ...(envFile ? [`sudo install -m 600 ${name}.env.example /etc/${name}/${name}.env   # then fill it in`] : []),
-      ...(spec.ollama ? [`sudo install -m 644 Modelfile /etc/${name}/Modelfile`] : []),
-      ...units.map((u) => `sudo cp ${u} /etc/systemd/system/ && sudo systemctl daemon-reload && sudo systemctl enable --now ${u}`),
-      `systemctl status ${units[0]}   # "active (running)" once ${spec.ollama ? 'the model is pulled and created' : '/health answered'}`,
-      `journalctl -u ${units[0]} -f`,
-      '# remove:',
-      ...units.map((u) => `sudo systemctl disable --now ${u} && sudo rm /etc/systemd/system/${u}`),
-    ],
+    systemd: () => {
+      const setup = [
+        ...runtimeInstall[spec.runtime],
+        // 755: the unit's dynamic user reads the Modelfile there; the env file itself stays root's (systemd reads it).
+        `sudo install -d -m 755 /etc/${name}`,
+        ...(envFile ? [`sudo install -m 600 ${name}.env.example /etc/${name}/${name}.env   # then fill it in${plan.nodes > 1 ? ' (the same on every node)' : ''}`] : []),
+        ...(spec.ollama ? [`sudo install -m 644 Modelfile /etc/${name}/Modelfile`] : []),
+      ];
+      // --no-block: enable returns at once; the unit turns "active" when the server answers (a first start downloads).
+      const start = (u: string) => `sudo cp ${u} /etc/systemd/system/ && sudo systemctl daemon-reload && sudo systemctl enable --now --no-block ${u}`;
+      const perNode = units.length > 1 ? units.map((u, rank) => [`# on node ${rank}${rank === 0 ? ' (HEAD_ADDR is its address; start it first)' : ''}:`, ...setup, start(u)]).flat() : [...setup, start(units[0]!)];
+      return [
+        ...perNode,
+        `systemctl status ${units[0]}   # "active (running)" once ${spec.ollama ? 'the model is pulled and created' : '/health answered'}`,
+        `journalctl -u ${units[0]} -f`,
+        '# remove (on each node; the last line deletes the downloaded weights):',
+        ...units.map((u) => `sudo systemctl disable --now ${u} && sudo rm /etc/systemd/system/${u}`),
+        `sudo rm -rf /etc/${name} /var/lib/private/${name}`,
+      ];
+    },
     kubernetes: () => [
       ...createSecret,
       ...(plan.nodes > 1 ? ['# LeaderWorkerSet needs its controller: https://lws.sigs.k8s.io/docs/installation/'] : []),
@@ -118,7 +130,8 @@ function deployReadme(request: DeployRequest, spec: ServerSpec, files: DeployFil
       ...createSecret,
       'kubectl apply -f .',
       `kubectl get inferenceservice ${name} -w   # READY True once the model is ready`,
-      `kubectl port-forward svc/${name}-predictor ${serve.port}:${serve.port}`,
+      // KServe's predictor Service listens on 80 and targets the container's port.
+      `kubectl port-forward svc/${name}-predictor ${serve.port}:80`,
       '# remove:',
       'kubectl delete -f .',
     ],
@@ -150,7 +163,10 @@ function deployReadme(request: DeployRequest, spec: ServerSpec, files: DeployFil
     '```',
     '',
     `A first start downloads ${(plan.artifact.bytes / 1e9).toFixed(1)} GB of weights and loads them: allow up to ${Math.ceil(spec.startupSeconds / 60)} minutes (the probes and timeouts are sized for that).`,
-    ...(plan.nodes > 1 ? ['', '## Across nodes', ...multiNodeChecklist(plan, model).map((l) => `- ${l}`)] : []),
+    ...(plan.nodes > 1 ? ['', '## Across nodes', ...multiNodeChecklist(plan, model, target === 'kubernetes' ? 'kubernetes' : 'machines').map((l) => `- ${l}`)] : []),
+    ...(replicas > 1 && sharesCache(spec) && (target === 'kubernetes' || target === 'kserve') && plan.nodes === 1
+      ? ['', `The shared weights volume is ReadWriteMany: the cluster needs a storage class that offers it (NFS, CephFS, EFS, Filestore, Azure Files)${request.storageClass ? ` (--storage-class ${request.storageClass})` : '; name it with --storage-class'}.`]
+      : []),
     '',
     '## Check it',
     'Once it is ready (from where the port is reachable):',

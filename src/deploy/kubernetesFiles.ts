@@ -35,6 +35,8 @@ function objectFile(path: string, object: { toJSON?: () => unknown; validate?: (
 export interface KubernetesOptions {
   name: string;
   replicas: number;
+  /** The volumes' storage class (default: the cluster's; shared volumes need one that offers ReadWriteMany). */
+  storageClass?: string;
   /** Weights plus room, for the volume. */
   weightsBytes: number;
 }
@@ -77,7 +79,11 @@ function container(spec: ServerSpec, name: string, args: string[], serves: boole
     args,
     env: [...Object.entries(spec.containerEnv).map(([k, v]) => ({ name: k, value: v })), ...hfHome, ...secretEnv],
     ...(serves ? { ports: [{ name: 'http', containerPort: spec.port }], ...probes(spec) } : {}),
-    resources: spec.gpus > 0 ? { limits: { 'nvidia.com/gpu': String(spec.gpus) }, requests: { 'nvidia.com/gpu': String(spec.gpus) } } : {},
+    // Memory requested so the scheduler places the pod where the plan's RAM is free (and does not evict it first).
+    resources: {
+      requests: { memory: gib(spec.memoryBytes), ...(spec.gpus > 0 ? { 'nvidia.com/gpu': String(spec.gpus) } : {}) },
+      ...(spec.gpus > 0 ? { limits: { 'nvidia.com/gpu': String(spec.gpus) } } : {}),
+    },
     volumeMounts: [
       { name: 'cache', mountPath: spec.cacheDir },
       ...(spec.shmBytes ? [{ name: 'dshm', mountPath: '/dev/shm' }] : []),
@@ -101,11 +107,15 @@ function podSpec(spec: ServerSpec, name: string, containers: IContainer[], cache
 }
 
 /** Room for the weights and what the runtime writes beside them. */
-const claimSpec = (weightsBytes: number, access: 'ReadWriteOnce' | 'ReadWriteMany') => ({ accessModes: [access], resources: { requests: { storage: gib(weightsBytes * 1.2 + 10 * GiB) } } });
+const claimSpec = ({ weightsBytes, storageClass }: KubernetesOptions, access: 'ReadWriteOnce' | 'ReadWriteMany') => ({
+  accessModes: [access],
+  ...(storageClass ? { storageClassName: storageClass } : {}),
+  resources: { requests: { storage: gib(weightsBytes * 1.2 + 10 * GiB) } },
+});
 
 /** The weights' volume; several replicas share it, so it must then be mountable from several nodes. */
 function cacheClaim(options: KubernetesOptions, labels: Record<string, string>): PersistentVolumeClaim {
-  return new PersistentVolumeClaim({ metadata: { name: `${options.name}-cache`, labels }, spec: claimSpec(options.weightsBytes, options.replicas > 1 ? 'ReadWriteMany' : 'ReadWriteOnce') });
+  return new PersistentVolumeClaim({ metadata: { name: `${options.name}-cache`, labels }, spec: claimSpec(options, options.replicas > 1 ? 'ReadWriteMany' : 'ReadWriteOnce') });
 }
 
 export function kubernetesFiles(specs: ServerSpec[], options: KubernetesOptions): DeployFile[] {
@@ -125,7 +135,7 @@ export function kubernetesFiles(specs: ServerSpec[], options: KubernetesOptions)
         podManagementPolicy: 'Parallel',
         selector: { matchLabels: labels },
         template: { metadata: { labels }, spec: podSpec(spec, name, server, undefined) },
-        volumeClaimTemplates: [{ metadata: { name: 'cache', labels }, spec: claimSpec(options.weightsBytes, 'ReadWriteOnce') }],
+        volumeClaimTemplates: [{ metadata: { name: 'cache', labels }, spec: claimSpec(options, 'ReadWriteOnce') }],
       },
     });
     return [objectFile('statefulset.yaml', set), objectFile('service.yaml', service), ...modelfileMap(spec, name, labels)];
@@ -174,7 +184,7 @@ function leaderWorkerSetFiles(specs: ServerSpec[], options: KubernetesOptions, l
         // No shared claim: each pod gets its own "cache" volume from volumeClaimTemplates.
         leaderTemplate: { metadata: { labels: { ...labels, role: 'leader' } }, spec: podSpec(leader, name, [container(leader, name, lwsArgs(leader.containerArgs), true)], undefined) },
         workerTemplate: { metadata: { labels: { ...labels, role: 'worker' } }, spec: podSpec(worker, name, [container(worker, name, workerArgs, false)], undefined) },
-        volumeClaimTemplates: [{ metadata: { name: 'cache', labels }, spec: claimSpec(options.weightsBytes, 'ReadWriteOnce') }],
+        volumeClaimTemplates: [{ metadata: { name: 'cache', labels }, spec: claimSpec(options, 'ReadWriteOnce') }],
       },
     },
   };

@@ -5,12 +5,14 @@
 import { DevstralError } from '../errors.js';
 import type { HardwareFacts } from '../hardware/hardwareFacts.js';
 import { GiB } from '../plan/estimateMemory.js';
+import { estimateStartupSeconds } from '../plan/estimateStartup.js';
 import type { PlanCore, ResolvedServeOptions } from '../planShapes.js';
 import type { ModelProfile } from '../profiles/modelProfile.js';
 import { buildLlamaServerCommand } from '../runtimes/buildLlamaServerCommand.js';
 import { buildOllamaCommand, buildOllamaModelfile } from '../runtimes/buildOllamaCommand.js';
 import { buildVllmArgs, buildVllmEnv, nodeArgs } from '../runtimes/buildVllmCommand.js';
 import { deviceEnv } from '../runtimes/deviceEnv.js';
+import { clientHost, hostPort } from '../runtimes/hostPort.js';
 import { planEndpoint } from '../runtimes/planEndpoint.js';
 import { renderShellCommand } from '../runtimes/shellQuote.js';
 
@@ -19,8 +21,9 @@ import { renderShellCommand } from '../runtimes/shellQuote.js';
  * running deployment). vLLM's image runs `vllm serve` with the arguments it is given; llama.cpp's runs llama-server;
  * Ollama's runs `ollama`.
  */
+export const VLLM_VERSION = '0.31.0';
 export const IMAGES = {
-  vllm: 'vllm/vllm-openai:v0.31.0',
+  vllm: `vllm/vllm-openai:v${VLLM_VERSION}`,
   llamacppCuda: 'ghcr.io/ggml-org/llama.cpp:server-cuda-b11382',
   llamacppCpu: 'ghcr.io/ggml-org/llama.cpp:server-b11382',
   ollama: 'ollama/ollama:0.35.1',
@@ -72,16 +75,12 @@ export interface ServerSpec {
   gpuIds?: string[];
   /** Shared memory for NCCL between tensor-parallel ranks. */
   shmBytes: number;
-  /** A first start: download the weights, then load them (see startupSeconds). */
+  /** Where a client on the machine that runs it reaches the server (bare machine or published port). */
+  localUrl: string;
+  /** RAM the server needs: what the plan keeps in RAM, plus the process itself. */
+  memoryBytes: number;
+  /** A first start: download the weights, then load them (the planner's estimate). */
   startupSeconds: number;
-}
-
-/**
- * Seconds a first start may take: the weights downloaded at 50 MB/s (a slow link or a busy hub), then read at 500
- * MB/s, plus five minutes for CUDA graphs and warm-up; never less than ten minutes (a 24B model on a slow volume).
- */
-export function startupSeconds(weightsBytes: number): number {
-  return Math.max(600, Math.ceil(weightsBytes / 50e6 + weightsBytes / 500e6 + 300));
 }
 
 /**
@@ -91,7 +90,14 @@ export function startupSeconds(weightsBytes: number): number {
 export function serverSpec(plan: PlanCore, model: ModelProfile, facts: HardwareFacts, serve: ResolvedServeOptions, rank = 0, dataParallel = 1): ServerSpec {
   const keyed = serve.apiKey !== undefined;
   const noKey = { ...serve, apiKey: undefined } as ResolvedServeOptions;
-  const common = { port: serve.port, model: planEndpoint(plan, model, serve).model, startupSeconds: startupSeconds(plan.artifact.bytes) };
+  const common = {
+    port: serve.port,
+    model: planEndpoint(plan, model, serve).model,
+    localUrl: `http://${hostPort(clientHost(serve.host), serve.port)}`,
+    // 4 GiB for the process: CUDA context, tokenizer, Python or Go runtime, request buffers.
+    memoryBytes: (plan.memory.ramBytes ?? 0) + 4 * GiB,
+    startupSeconds: estimateStartupSeconds(plan.artifact.bytes),
+  };
   const http = { healthPath: '/health', readyPath: '/v1/models', cacheDir: CONTAINER_CACHE };
   const hfToken: SecretEnv = { name: 'HF_TOKEN', required: false, what: 'a Hugging Face token (gated or private weights; faster downloads)' };
   if (plan.runtime === 'vllm') {
@@ -150,7 +156,7 @@ export function serverSpec(plan: PlanCore, model: ModelProfile, facts: HardwareF
  * Ollama serves, then pulls the planned GGUF and creates the model with the planned context from the model file
  * (what `up` does). Both are skipped when the model exists: a restart needs no network.
  */
-function ollamaSpec(plan: PlanCore, model: ModelProfile, facts: HardwareFacts, serve: ResolvedServeOptions, keyed: boolean, common: Pick<ServerSpec, 'port' | 'model' | 'startupSeconds'>): ServerSpec {
+function ollamaSpec(plan: PlanCore, model: ModelProfile, facts: HardwareFacts, serve: ResolvedServeOptions, keyed: boolean, common: Pick<ServerSpec, 'port' | 'model' | 'localUrl' | 'memoryBytes' | 'startupSeconds'>): ServerSpec {
   if (keyed) throw new DevstralError('usage', '--require-api-key: Ollama has no API keys', { hint: 'plan the same GGUF for llama.cpp, which checks one: --runtime llamacpp' });
   const launch = buildOllamaCommand(plan, model, serve, deviceEnv(plan, facts));
   const name = common.model;
@@ -158,9 +164,11 @@ function ollamaSpec(plan: PlanCore, model: ModelProfile, facts: HardwareFacts, s
   const prepare = (modelfile: string) => `ollama show ${name} >/dev/null 2>&1 || { ${pull} && ${renderShellCommand(['ollama', 'create', name, '-f', modelfile])}; }`;
   const listening: Record<string, string> = { ...launch.env, OLLAMA_HOST: `0.0.0.0:${serve.port}` };
   const { CUDA_DEVICE_ORDER: _o, CUDA_VISIBLE_DEVICES: _v, ...containerEnv } = listening;
-  // The server in the background; the model prepared once it answers; the container lives as long as the server.
+  // The server in the background; the model prepared once it answers; the container lives as long as the server and
+  // passes a stop on to it (a shell as PID 1 would ignore SIGTERM).
   const script = [
     'ollama serve & server=$!',
+    "trap 'kill $server; wait $server; exit' TERM INT",
     'until ollama list >/dev/null 2>&1; do kill -0 $server 2>/dev/null || exit 1; sleep 1; done',
     `${prepare(CONTAINER_MODELFILE)} || { kill $server; exit 1; }`,
     'wait $server',

@@ -18,16 +18,21 @@ const shellLine = (script: string) => `/bin/sh -c "${systemdEscape(script).repla
 /** Ready once /health answers (and, for Ollama, once the planned model is pulled and created). */
 function readiness(spec: ServerSpec, name: string): string {
   const waits = Math.ceil(spec.startupSeconds / 5);
-  const poll = `for i in $(seq ${waits}); do curl -sf http://127.0.0.1:${spec.port}${spec.healthPath} >/dev/null && break; sleep 5; done`;
-  return spec.ollama ? `${poll}; ${spec.ollama.prepare(`/etc/${name}/Modelfile`)}` : `${poll}; curl -sf http://127.0.0.1:${spec.port}${spec.healthPath} >/dev/null`;
+  const health = `curl -sf ${spec.localUrl}${spec.healthPath} >/dev/null`;
+  const poll = `for i in $(seq ${waits}); do ${health} && break; sleep 5; done`;
+  return spec.ollama ? `${poll}; ${spec.ollama.prepare(`/etc/${name}/Modelfile`)}` : `${poll}; ${health}`;
 }
 
 export function systemdUnit(spec: ServerSpec, name: string, description: string, rank: number, nodes: number): string {
   const state = `/var/lib/${name}`;
-  const cache = spec.ollama ? { HOME: state, OLLAMA_MODELS: `${state}/ollama` } : { HF_HOME: `${state}/huggingface`, LLAMA_CACHE: `${state}/llama.cpp` };
-  const env = Object.entries({ ...cache, ...spec.env }).map(([k, v]) => `Environment=${k}=${v}`);
+  // A dynamic user's home is /, read-only here: every cache (vLLM's compile cache, Triton's, the weights) goes to the state directory.
+  const weights = spec.ollama ? { OLLAMA_MODELS: `${state}/ollama` } : { HF_HOME: `${state}/huggingface`, LLAMA_CACHE: `${state}/llama.cpp` };
+  const env = Object.entries({ HOME: state, XDG_CACHE_HOME: `${state}/cache`, ...weights, ...spec.env }).map(([k, v]) => `Environment=${k}=${v}`);
   const serves = rank === 0;
-  const envFile = spec.secrets.length > 0 || nodes > 1;
+  const required = [...spec.secrets.filter((s) => s.required).map((s) => s.name), ...(nodes > 1 ? ['HEAD_ADDR'] : [])];
+  const listed = [...spec.secrets.map((s) => s.name), ...(nodes > 1 ? ['HEAD_ADDR'] : [])];
+  // Without the file, or with a required value empty, the unit does not start (a server without its key would be open).
+  const check = required.map((v) => `test -n "$${v}" || { echo "${v} is not set in /etc/${name}/${name}.env" >&2; exit 1; }`).join('; ');
   return [
     '# Written by devstral deploy.',
     '[Unit]',
@@ -40,7 +45,10 @@ export function systemdUnit(spec: ServerSpec, name: string, description: string,
     'DynamicUser=yes',
     `StateDirectory=${name}`,
     ...env,
-    ...(envFile ? [`# ${[...spec.secrets.map((s) => s.name), ...(nodes > 1 ? ['HEAD_ADDR'] : [])].join(', ')}: one NAME=value per line, readable by root only.`, `EnvironmentFile=-/etc/${name}/${name}.env`] : []),
+    ...(listed.length ? [`# ${listed.join(', ')}: one NAME=value per line, readable by root only.`, `EnvironmentFile=${required.length ? '' : '-'}/etc/${name}/${name}.env`] : []),
+    ...(required.length ? [`ExecStartPre=${shellLine(check)}`] : []),
+    // Ports below 1024 need the capability a dynamic user lacks.
+    ...(spec.port < 1024 ? ['AmbientCapabilities=CAP_NET_BIND_SERVICE'] : []),
     // Where the server's command is: vLLM in the /opt/vllm virtualenv the README sets up, llama-server in /usr/local/bin.
     `Environment=PATH=${spec.runtime === 'vllm' ? '/opt/vllm/bin:' : ''}/usr/local/bin:/usr/bin:/bin`,
     `ExecStart=/usr/bin/env ${systemdWords(spec.argv)}`,

@@ -7,7 +7,7 @@ import { runValidateFunc } from '@kubernetes-models/validate';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
@@ -67,6 +67,12 @@ function objects(files: DeployFile[]): Record<string, any> {
   return byKind;
 }
 
+/** The script of `/bin/sh -c "..."` as systemd reads it: \" and \\ escapes, $$ and %% for literal $ and %. */
+function systemdShell(line: string): string {
+  const quoted = /^\/bin\/sh -c "(.*)"$/.exec(line)![1]!;
+  return quoted.replace(/\\(["\\])/g, '$1').replace(/\$\$/g, '$').replace(/%%/g, '%');
+}
+
 const optionsOf = (args: string[]) => args.filter((a) => a.startsWith('--'));
 const argAfter = (args: string[], flag: string) => args[args.indexOf(flag) + 1];
 
@@ -100,12 +106,20 @@ describe('deploy --target kubernetes', () => {
     const facts = catalog.hardware.find((h) => h.id === '1x-h100-80gb')!;
     const model = catalog.models.find((m) => m.id === 'devstral-small-1.1')!;
     const plan = planLaunch(facts, model, {}, { host: '127.0.0.1' });
-    const files = deployFiles({ target: 'kubernetes', plan, model, facts, serve: resolveServeOptions(plan, facts, { host: '127.0.0.1' }), name: 'team', replicas: 3 });
+    const files = deployFiles({ target: 'kubernetes', plan, model, facts, serve: resolveServeOptions(plan, facts, { host: '127.0.0.1' }), name: 'team', replicas: 3, storageClass: 'nfs-client' });
     const { Deployment: d, PersistentVolumeClaim: pvc } = objects(files);
     assert.equal(d.spec.replicas, 3);
     assert.equal(d.spec.template.spec.containers[0].readinessProbe.httpGet.path, '/v1/models');
     assert.deepEqual(pvc.spec.accessModes, ['ReadWriteMany']);
-    assert.match(files.find((f) => f.path === 'README.md')!.content, /3 replicas: 3 pods/);
+    assert.equal(pvc.spec.storageClassName, 'nfs-client');
+    const readme = files.find((f) => f.path === 'README.md')!.content;
+    assert.match(readme, /3 replicas: 3 pods/);
+    assert.match(readme, /needs a storage class that offers it/);
+    // The scheduler places the pod where its RAM is free; a CPU plan asks for what it keeps in RAM.
+    assert.ok(d.spec.template.spec.containers[0].resources.requests.memory);
+    const cpu = deploy('kubernetes', 'cpu-only-64gb');
+    const request = parseInt(objects(cpu.files).Deployment.spec.template.spec.containers[0].resources.requests.memory, 10);
+    assert.ok(request * 1024 ** 3 >= cpu.plan.memory.ramBytes!, `${request} GiB requested for ${cpu.plan.memory.ramBytes} bytes in RAM`);
   });
 
   it('llama.cpp plans run llama-server\'s CUDA image with the plan\'s layers and context', () => {
@@ -138,6 +152,10 @@ describe('deploy --target kubernetes', () => {
     assert.ok(worker.args.includes('--headless') && !leader.args.includes('--headless'));
     assert.ok(leader.startupProbe && leader.readinessProbe && !worker.readinessProbe, 'only the leader serves');
     assert.equal(s.spec.selector.role, 'leader');
+    // LWS gives the leader's address and each pod its own volume: no bare-machine steps in the checklist.
+    const readme = files.find((f) => f.path === 'README.md')!.content;
+    assert.match(readme, /## Across nodes[\s\S]*NetworkPolicy/);
+    assert.doesNotMatch(readme, /HEAD_ADDR|devstral pull/);
   });
 });
 
@@ -150,6 +168,8 @@ describe('deploy --target kserve', () => {
     const c = isvc.spec.predictor.containers[0];
     assert.equal(c.name, 'kserve-container');
     assert.equal(c.resources.limits['nvidia.com/gpu'], '2');
+    // KServe's predictor Service listens on 80.
+    assert.match(files.find((f) => f.path === 'README.md')!.content, /kubectl port-forward svc\/devstral-predictor 8000:80/);
   });
 });
 
@@ -181,6 +201,10 @@ describe('deploy --target compose', () => {
     assert.equal(argAfter(svc.command, '--tensor-parallel-size'), '1');
     assert.equal(svc.deploy.resources.reservations.devices[0].count, 2);
     assert.match(files.find((f) => f.path === 'README.md')!.content, /--data-parallel-size 2/);
+    // Compose binds ports to addresses: localhost is 127.0.0.1, a host name is refused.
+    assert.deepEqual(compose(deploy('compose', 'rtx-4090', {}, { host: 'localhost' }).files).services.devstral.ports, ['127.0.0.1:8000:8000']);
+    assert.deepEqual(compose(deploy('compose', 'rtx-4090', {}, { host: '::1' }).files).services.devstral.ports, ['[::1]:8000:8000']);
+    assert.throws(() => deploy('compose', 'rtx-4090', {}, { host: 'gpu-box.example' }), (e: DevstralError) => e.code === 'usage' && /not a host name/.test(e.message));
   });
 
   it('passes `docker compose config` where Docker Compose is installed', (t) => {
@@ -230,11 +254,29 @@ describe('deploy --target systemd', () => {
     assert.ok(execStart.startsWith('vllm serve mistralai/Devstral-Small-2507 '));
     assert.match(execStart, new RegExp(`--max-model-len ${plan.contextLength} `));
     assert.match(execStart, /--host 127\.0\.0\.1 --port 8000$/);
-    assert.match(unit, /^EnvironmentFile=-\/etc\/devstral\/devstral\.env$/m);
+    assert.match(unit, /^EnvironmentFile=\/etc\/devstral\/devstral\.env$/m, 'a required key: the file must exist');
     assert.match(unit, /^ExecStartPost=.*curl -sf http:\/\/127\.0\.0\.1:8000\/health/m);
     assert.match(unit, /^Restart=on-failure$/m);
     assert.match(unit, /^DynamicUser=yes$/m);
+    // A dynamic user's home is a read-only /: vLLM's and Triton's caches go to the state directory.
+    assert.match(unit, /^Environment=HOME=\/var\/lib\/devstral$/m);
+    assert.match(unit, /^Environment=XDG_CACHE_HOME=\/var\/lib\/devstral\/cache$/m);
     assert.ok(Number(/^TimeoutStartSec=(\d+)$/m.exec(unit)![1]) >= 600);
+    // Without its key the server would be open: the unit refuses to start, and says what is missing.
+    const check = systemdShell(/^ExecStartPre=(.*)$/m.exec(unit)![1]!);
+    const without = spawnSync('/bin/sh', ['-c', check], { encoding: 'utf8', env: { PATH: process.env.PATH } });
+    assert.equal(without.status, 1);
+    assert.match(without.stderr, /VLLM_API_KEY is not set in \/etc\/devstral\/devstral\.env/);
+    assert.equal(spawnSync('/bin/sh', ['-c', check], { env: { PATH: process.env.PATH, VLLM_API_KEY: 'k' } }).status, 0);
+  });
+
+  it('polls the address the server listens on; a port below 1024 gets the capability to bind it', () => {
+    const { file } = deploy('systemd', 'rtx-4090', {}, { host: '10.1.2.3', port: 80 });
+    const unit = file('devstral.service');
+    assert.match(unit, /^ExecStartPost=.*curl -sf http:\/\/10\.1\.2\.3:80\/health/m);
+    assert.match(unit, /^AmbientCapabilities=CAP_NET_BIND_SERVICE$/m);
+    assert.match(file('README.md'), /devstral health http:\/\/10\.1\.2\.3:80\/v1/);
+    assert.doesNotMatch(deploy('systemd', 'rtx-4090').file('devstral.service'), /AmbientCapabilities/);
   });
 
   it('across nodes: a unit per node, HEAD_ADDR from the environment file', () => {
@@ -248,15 +290,18 @@ describe('deploy --target systemd', () => {
   });
 
   it('passes `systemd-analyze verify` where systemd is installed', (t) => {
-    const dir = mkdtempSync(join(tmpdir(), 'devstral-systemd-'));
-    const { files } = deploy('systemd', '4x-h100-80gb', { nodes: 2 }, { model: 'devstral-2' });
-    const units = files.filter((f) => f.path.endsWith('.service'));
-    for (const f of units) writeFileSync(join(dir, f.path), f.content);
-    const r = spawnSync('systemd-analyze', ['verify', ...units.map((f) => join(dir, f.path))], { encoding: 'utf8' });
-    if (r.error) return t.skip('systemd-analyze is not installed here');
-    assert.equal(r.status, 0, r.stderr);
-    // Unknown keys only warn: any output is a finding.
-    assert.equal(r.stderr.trim(), '');
+    // vLLM across nodes, llama.cpp, Ollama (its ExecStartPost a longer script).
+    const variants = [deploy('systemd', '4x-h100-80gb', { nodes: 2 }, { model: 'devstral-2' }), deploy('systemd', 'rtx-4090'), deploy('systemd', 'rtx-4090', { runtime: 'ollama' }, { keyless: true })];
+    for (const { files } of variants) {
+      const dir = mkdtempSync(join(tmpdir(), 'devstral-systemd-'));
+      const units = files.filter((f) => f.path.endsWith('.service'));
+      for (const f of units) writeFileSync(join(dir, f.path), f.content);
+      const r = spawnSync('systemd-analyze', ['verify', ...units.map((f) => join(dir, f.path))], { encoding: 'utf8' });
+      if (r.error) return t.skip('systemd-analyze is not installed here');
+      assert.equal(r.status, 0, r.stderr);
+      // Unknown keys only warn: any output is a finding.
+      assert.equal(r.stderr.trim(), '');
+    }
   });
 });
 
@@ -283,47 +328,59 @@ describe('deploy: Ollama and llama.cpp replicas, the scripts run', () => {
   }
 
   /** The shell and the server it started in the background. */
-  const stopGroup = (child: ChildProcess) => process.kill(-child.pid!, 'SIGKILL');
+  const stopGroup = (child: ChildProcess) => {
+    try {
+      process.kill(-child.pid!, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  };
 
   async function until(check: () => boolean) {
     while (!check()) await new Promise((r) => setTimeout(r, 50));
   }
 
-  it('the container script serves, pulls and creates once; a restart serves without pulling; a failed pull stops it', async () => {
+  it('the container script serves, pulls and creates once; a restart serves without pulling; a failed pull stops it', { timeout: 60_000 }, async (t) => {
     const { plan, files } = deploy('kubernetes', 'rtx-4090', { runtime: 'ollama' }, { keyless: true });
     const c = objects(files).Deployment.spec.template.spec.containers[0];
     const name = c.readinessProbe.exec.command[2];
+    const started: ChildProcess[] = [];
+    t.after(() => started.forEach((child) => stopGroup(child)));
+    const start = (tools: ReturnType<typeof fakeTools>) => {
+      const child = spawn(c.command[0], [...c.command.slice(1), ...c.args], { env: tools.env, stdio: 'ignore', detached: true });
+      started.push(child);
+      return child;
+    };
     const tools = fakeTools();
-    const start = () => spawn(c.command[0], [...c.command.slice(1), ...c.args], { env: tools.env, stdio: 'ignore', detached: true });
-    const first = start();
-    await until(() => tools.log().includes(`create ${name} -f /etc/devstral/Modelfile`));
+    const first = start(tools);
+    await until(() => existsSync(join(tools.dir, `model-${name}`)));
     assert.deepEqual(tools.log().filter((l) => !/^(list|show)/.test(l)), ['serve', `pull ${plan.artifact.ollama}`, `create ${name} -f /etc/devstral/Modelfile`]);
     assert.equal(first.exitCode, null, 'the container lives as long as the server');
-    stopGroup(first);
-    const again = start();
-    await until(() => tools.log().filter((l) => l === `show ${name}`).length >= 2);
+    // A stop reaches the server through the shell (PID 1 in the container).
+    first.kill('SIGTERM');
+    await once(first, 'exit');
+    await until(() => !existsSync(join(tools.dir, 'serving')));
+    start(tools);
+    await until(() => tools.log().filter((l) => l === `show ${name}`).length >= 2 && existsSync(join(tools.dir, 'serving')));
     assert.equal(tools.log().filter((l) => l.startsWith('pull')).length, 1, 'the model exists: no pull on restart');
-    stopGroup(again);
 
     const failing = fakeTools(true);
-    const broken = spawn(c.command[0], [...c.command.slice(1), ...c.args], { env: failing.env, stdio: 'ignore' });
+    const broken = start(failing);
     const [code] = (await once(broken, 'exit')) as [number];
     assert.equal(code, 1, 'a failed pull fails the container, so it is restarted');
     await until(() => !existsSync(join(failing.dir, 'serving')));
   });
 
-  it('systemd: the unit serves Ollama; ExecStartPost waits for it, then pulls and creates the model (run as systemd would)', async () => {
+  it('systemd: the unit serves Ollama; ExecStartPost waits for it, then pulls and creates the model (run as systemd would)', { timeout: 60_000 }, async () => {
     const { file } = deploy('systemd', 'rtx-4090', { runtime: 'ollama' }, { keyless: true });
     const unit = file('devstral.service');
     assert.match(unit, /^ExecStart=\/usr\/bin\/env ollama serve$/m);
     assert.match(unit, /^Environment=OLLAMA_MODELS=\/var\/lib\/devstral\/ollama$/m);
     assert.doesNotMatch(unit, /EnvironmentFile/, 'nothing secret to read');
-    // systemd's reading of the line: one double-quoted word, \" and \\ escapes, $$ and %% for literal $ and %.
-    const quoted = /^ExecStartPost=\/bin\/sh -c "(.*)"$/m.exec(unit)![1]!;
-    const script = quoted.replace(/\\(["\\])/g, '$1').replace(/\$\$/g, '$').replace(/%%/g, '%');
+    const script = systemdShell(/^ExecStartPost=(.*)$/m.exec(unit)![1]!);
     const tools = fakeTools();
     const server = spawn('ollama', ['serve'], { env: tools.env, stdio: 'ignore', detached: true });
-    const post = spawnSync('/bin/sh', ['-c', script], { env: tools.env, encoding: 'utf8' });
+    const post = spawnSync('/bin/sh', ['-c', script], { env: tools.env, encoding: 'utf8', timeout: 60_000 });
     stopGroup(server);
     assert.equal(post.status, 0, post.stderr);
     assert.deepEqual(tools.log().filter((l) => /^(pull|create)/.test(l)).map((l) => l.split(' ')[0]), ['pull', 'create']);
@@ -365,6 +422,10 @@ describe('devstral deploy (the CLI)', () => {
     assert.equal(other.status, 2);
     assert.match(other.stderr, /already has deployment\.yaml.*--force/s);
     assert.equal(run('--target', 'kubernetes', '--hardware', '2x-a100-80gb', '--out', out, '--port', '9000', '--force').status, 0);
+    // A deploy that writes other objects: --force removes the earlier ones, so `kubectl apply -f .` applies only these.
+    assert.equal(run('--target', 'kubernetes', '--hardware', 'rtx-4090', '--replicas', '2', '--out', out).status, 2);
+    assert.equal(run('--target', 'kubernetes', '--hardware', 'rtx-4090', '--replicas', '2', '--out', out, '--force').status, 0);
+    assert.deepEqual(readdirSync(out).filter((f) => !f.startsWith('.')).sort(), ['README.md', 'service.yaml', 'statefulset.yaml']);
   });
 
   it('a GGUF on this machine: compose mounts it by its absolute path, systemd runs it there, a cluster refuses it', async () => {
@@ -383,7 +444,7 @@ describe('devstral deploy (the CLI)', () => {
     assert.ok(!existsSync(join(dir, 'k')), 'nothing written');
   });
 
-  it('usage errors: no target, an unknown one, too many replicas for one machine', () => {
+  it('usage errors: no target, an unknown one, too many replicas for one machine, a name Kubernetes refuses, --out a file', () => {
     assert.equal(run('--hardware', 'rtx-4090').status, 2);
     const unknown = run('--target', 'nomad', '--hardware', 'rtx-4090');
     assert.equal(unknown.status, 2);
@@ -391,5 +452,15 @@ describe('devstral deploy (the CLI)', () => {
     const replicas = run('--target', 'compose', '--hardware', '2x-a100-80gb', '--replicas', '4', '--out', mkdtempSync(join(tmpdir(), 'devstral-deploy-')));
     assert.equal(replicas.status, 2);
     assert.match(replicas.stderr, /fewer than one per copy[\s\S]*--replicas 2/);
+    const name = run('--target', 'kubernetes', '--hardware', 'rtx-4090', '--name', '1abc');
+    assert.equal(name.status, 2);
+    assert.match(name.stderr, /--name 1abc: use a lowercase letter/);
+    const file = join(mkdtempSync(join(tmpdir(), 'devstral-deploy-')), 'a-file');
+    writeFileSync(file, 'x');
+    for (const out of [file, join(file, 'sub')]) {
+      const r = run('--target', 'compose', '--hardware', 'rtx-4090', '--out', out);
+      assert.equal(r.status, 2, r.stderr);
+      assert.match(r.stderr, /--out .*(is a file|a part of the path is a file)/);
+    }
   });
 });
