@@ -203,7 +203,8 @@ export function kserveFiles(spec: ServerSpec, options: KubernetesOptions): Deplo
   const isvc = {
     apiVersion: 'serving.kserve.io/v1beta1',
     kind: 'InferenceService',
-    metadata: { name, labels, annotations: { 'serving.kserve.io/deploymentMode': 'Standard' } },
+    // "RawDeployment": plain Deployment and Service, no Knative. KServe 0.16 renamed it "Standard" and still reads this.
+    metadata: { name, labels, annotations: { 'serving.kserve.io/deploymentMode': 'RawDeployment' } },
     spec: { predictor: { minReplicas: replicas, maxReplicas: replicas, ...pod } },
   };
   return [objectFile('inferenceservice.yaml', isvc, validateInferenceService), objectFile('pvc.yaml', cacheClaim(options, labels)), ...modelfileMap(spec, name, labels)];

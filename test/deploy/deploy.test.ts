@@ -163,7 +163,7 @@ describe('deploy --target kserve', () => {
   it('an InferenceService (raw deployment) with the server as its predictor container', () => {
     const { files } = deploy('kserve', '2x-a100-80gb', {}, { replicas: 2 });
     const { InferenceService: isvc } = objects(files);
-    assert.equal(isvc.metadata.annotations['serving.kserve.io/deploymentMode'], 'Standard');
+    assert.equal(isvc.metadata.annotations['serving.kserve.io/deploymentMode'], 'RawDeployment');
     assert.deepEqual([isvc.spec.predictor.minReplicas, isvc.spec.predictor.maxReplicas], [2, 2]);
     const c = isvc.spec.predictor.containers[0];
     assert.equal(c.name, 'kserve-container');
