@@ -44,7 +44,7 @@ export async function loadPlanInputs(args: RawPlanInputArgs): Promise<PlanInputs
   if (resolved.revision) options.revision = resolved.revision;
   let facts: HardwareFacts;
   if (args.hardware !== undefined) {
-    const { resolveHardware } = await import('../hardware/resolveHardware.js');
+    const { resolveHardware } = await import('../profiles/resolveHardware.js');
     facts = await resolveHardware(catalog, String(args.hardware));
   } else {
     const [{ detectHardware }, { createDetectDeps }] = await Promise.all([import('../hardware/detectHardware.js'), import('../hardware/createDetectDeps.js')]);

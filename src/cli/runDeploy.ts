@@ -4,7 +4,8 @@
  */
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { DEPLOY_TARGETS, deployFiles, type DeployFile, type DeployTarget } from '../deploy/deployFiles.js';
+import type { DeployFile } from '../deploy/deployFile.js';
+import { DEPLOY_TARGETS, deployFiles, type DeployTarget } from '../deploy/deployFiles.js';
 import { DevstralError } from '../errors.js';
 import { validTensorParallelSizes } from '../plan/fitVllm.js';
 import { resolveServeOptions } from '../runtimes/buildLaunchCommand.js';

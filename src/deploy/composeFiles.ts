@@ -7,7 +7,7 @@ import { stringify } from 'yaml';
 import { DevstralError } from '../errors.js';
 import { hostPort, isIpAddress } from '../runtimes/hostPort.js';
 import { CONTAINER_MODELFILE, type ServerSpec } from './serverSpec.js';
-import type { DeployFile } from './deployFiles.js';
+import type { DeployFile } from './deployFile.js';
 
 /** Compose interpolates $NAME everywhere: a literal $ (a shell variable in Ollama's script) is written $$. */
 const literal = (words: string[]) => words.map((w) => w.replace(/\$/g, '$$$$'));

@@ -8,6 +8,7 @@ import type { Plan, ResolvedServeOptions } from '../planShapes.js';
 import type { ModelProfile } from '../profiles/modelProfile.js';
 import { multiNodeChecklist } from '../runtimes/vllmNodes.js';
 import { composeFiles } from './composeFiles.js';
+import type { DeployFile } from './deployFile.js';
 import { kserveFiles, kubernetesFiles, sharesCache } from './kubernetesFiles.js';
 import { serverSpec, VLLM_VERSION, type ServerSpec } from './serverSpec.js';
 import { systemdFiles } from './systemdFiles.js';
@@ -16,12 +17,6 @@ const RUNTIME_NAMES = { vllm: 'vLLM', llamacpp: 'llama-server', ollama: 'Ollama'
 
 export const DEPLOY_TARGETS = ['compose', 'systemd', 'kubernetes', 'kserve'] as const;
 export type DeployTarget = (typeof DEPLOY_TARGETS)[number];
-
-export interface DeployFile {
-  /** Relative to the output folder. */
-  path: string;
-  content: string;
-}
 
 export interface DeployRequest {
   target: DeployTarget;

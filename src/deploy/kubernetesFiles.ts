@@ -14,7 +14,7 @@ import { stringify } from 'yaml';
 import { validate as validateInferenceService } from '../../vendor/kubernetes-crds/inferenceservice-v1beta1.js';
 import { validate as validateLeaderWorkerSet } from '../../vendor/kubernetes-crds/leaderworkerset-v1.js';
 import { DevstralError } from '../errors.js';
-import type { DeployFile } from './deployFiles.js';
+import type { DeployFile } from './deployFile.js';
 import { CONTAINER_CACHE, CONTAINER_MODELFILE, type ServerSpec } from './serverSpec.js';
 
 const GiB = 1024 ** 3;

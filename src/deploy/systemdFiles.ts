@@ -5,7 +5,7 @@
  * A dynamic user with its own state directory holds the weights. Pure.
  */
 import { renderShellCommand } from '../runtimes/shellQuote.js';
-import type { DeployFile } from './deployFiles.js';
+import type { DeployFile } from './deployFile.js';
 import type { ServerSpec } from './serverSpec.js';
 
 /** systemd expands ${NAME} and %x itself: literal ones are doubled. */

@@ -5,12 +5,10 @@
  */
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
-import type { ExecFn, ExecOptions } from './detectDeps.js';
+import type { ExecFn, VersionExecFn } from './detectDeps.js';
 
 type Entry = { exitCode: number; stdout: string; stderr: string };
 
-/** `keyFile`: the file whose identity fixes the answer (default: `file` as found on PATH). */
-export type VersionExecFn = (file: string, args: readonly string[], options: ExecOptions & { keyFile?: string }) => ReturnType<ExecFn>;
 
 export function cachedVersions(exec: ExecFn, cachePath: string): VersionExecFn {
   let cache: Record<string, Entry> | undefined;

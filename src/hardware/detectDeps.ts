@@ -1,4 +1,3 @@
-import type { VersionExecFn } from './cachedVersions.js';
 import type { ProbeNote } from './hardwareFacts.js';
 
 /** What a finished child process said. */
@@ -25,6 +24,9 @@ export interface ExecOptions {
 
 /** Runs `file args` without a shell. Never rejects. */
 export type ExecFn = (file: string, args: readonly string[], options: ExecOptions) => Promise<ExecOutcome>;
+
+/** `keyFile`: the file whose identity fixes the answer (default: `file` as found on PATH). */
+export type VersionExecFn = (file: string, args: readonly string[], options: ExecOptions & { keyFile?: string }) => ReturnType<ExecFn>;
 
 export type HttpGetOutcome =
   | { kind: 'response'; status: number; body: string }

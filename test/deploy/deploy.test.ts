@@ -17,7 +17,8 @@ import { ConfigMap, PersistentVolumeClaim, Service } from 'kubernetes-models/v1'
 import { parse, parseAllDocuments } from 'yaml';
 import { validate as validateInferenceService } from '../../vendor/kubernetes-crds/inferenceservice-v1beta1.js';
 import { validate as validateLeaderWorkerSet } from '../../vendor/kubernetes-crds/leaderworkerset-v1.js';
-import { deployFiles, type DeployFile, type DeployTarget } from '../../src/deploy/deployFiles.ts';
+import type { DeployFile } from '../../src/deploy/deployFile.ts';
+import { deployFiles, type DeployTarget } from '../../src/deploy/deployFiles.ts';
 import type { DevstralError } from '../../src/errors.ts';
 import { planLaunch } from '../../src/plan/planLaunch.ts';
 import type { PlanOptions } from '../../src/planShapes.ts';

@@ -90,6 +90,11 @@ export interface BackendStatus {
   queued: number;
 }
 
+/** Plain-text completion (/v1/completions), where a backend has it. */
+export interface CompletionsBackend {
+  complete(request: SamplingOptions & { prompt: string }, handlers: GenerationHandlers): Promise<GenerationResult>;
+}
+
 /** What the protocol faces call: the local engine or the gateway's upstream. */
 export interface ChatBackend {
   readonly contextLength: number;

@@ -1,17 +1,12 @@
 /** POST /v1/chat/completions and /v1/completions: OpenAI's shapes over the engine, streamed or not. */
 import { randomUUID } from 'node:crypto';
-import type { GenerationHandlers, GenerationResult, SamplingOptions } from '../engine/engineRequest.js';
 import { parseChatRequest } from '../protocols/chatCompletions/parseChatRequest.js';
 import { parseCompletionRequest } from '../protocols/chatCompletions/parseCompletionRequest.js';
 import { chatChunks, chatCompletionBody, completionBody, completionChunks } from '../protocols/chatCompletions/renderChatCompletion.js';
-import { json, type RouteContext } from './httpServer.js';
+import { json, type RouteContext } from './routeContext.js';
 import { SseStream } from './sse.js';
 
 /** Legacy completions: a raw prompt, no chat template (the local engine only). */
-export interface CompletionsBackend {
-  complete(request: SamplingOptions & { prompt: string }, handlers: GenerationHandlers): Promise<GenerationResult>;
-}
-
 const newId = (prefix: string) => `${prefix}-${randomUUID().replace(/-/g, '')}`;
 
 export async function chatCompletionsRoute(ctx: RouteContext): Promise<void> {

@@ -6,11 +6,12 @@ import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { ApiError, invalidRequest, notFound, payloadTooLarge, serverError, serviceUnavailable, toOpenAiErrorBody, unauthorized } from '../apiError.js';
 import { checkHost, checkJsonBody, checkOrigin, corsHeaders, type GuardOptions } from './requestGuard.js';
-import type { ChatBackend } from '../engine/engineRequest.js';
+import type { ChatBackend, CompletionsBackend } from '../engine/engineRequest.js';
 import { anthropicErrorBody } from '../protocols/messages/renderMessages.js';
-import { chatCompletionsRoute, completionsRoute, type CompletionsBackend } from './chatCompletionsRoute.js';
+import { chatCompletionsRoute, completionsRoute } from './chatCompletionsRoute.js';
 import { countTokensRoute, messagesRoute } from './messagesRoute.js';
 import { ResponseStore } from '../protocols/responses/responseStore.js';
+import { json, type RouteContext } from './routeContext.js';
 import { deleteResponseRoute, getResponseRoute, responsesRoute } from './responsesRoute.js';
 
 /** What the server serves; the backend (and, for the gateway, the model name) arrive once loaded. */
@@ -26,19 +27,6 @@ export interface HttpServerOptions {
   /** Host and Origin checks (see requestGuard.ts). */
   guard: GuardOptions;
   log: (line: string) => void;
-}
-
-/** What a route gets: the parsed body, the backend, and a signal that aborts when the client goes away. */
-export interface RouteContext {
-  req: IncomingMessage;
-  res: ServerResponse;
-  body: unknown;
-  backend: ChatBackend & Partial<CompletionsBackend>;
-  servedModel: string;
-  signal: AbortSignal;
-  responses: ResponseStore;
-  /** The path's last segment for routes with an id. */
-  id?: string;
 }
 
 type Protocol = 'openai' | 'anthropic';
@@ -63,13 +51,6 @@ const ROUTES: Route[] = [
   { method: 'GET', path: /^\/v1\/responses\/([^/]+)$/, handle: getResponseRoute },
   { method: 'DELETE', path: /^\/v1\/responses\/([^/]+)$/, handle: deleteResponseRoute },
 ];
-
-export function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  if (res.headersSent) return;
-  const text = JSON.stringify(body);
-  res.writeHead(status, { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-  res.end(res.req.method === 'HEAD' ? undefined : text);
-}
 
 async function readJson(req: IncomingMessage, limit: number): Promise<unknown> {
   const declared = Number(req.headers['content-length'] ?? 0);

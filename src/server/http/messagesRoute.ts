@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { parseMessagesRequest } from '../protocols/messages/parseMessagesRequest.js';
 import { messageBody, MessageStream, type SseEvent } from '../protocols/messages/renderMessages.js';
-import { json, type RouteContext } from './httpServer.js';
+import { json, type RouteContext } from './routeContext.js';
 import { SseStream } from './sse.js';
 
 /** Anthropic sends a ping now and then; it also keeps proxies from closing a stream during a long prefill. */

@@ -4,7 +4,7 @@ import { ApiError, invalidRequest, notFound } from '../apiError.js';
 import type { EngineMessage } from '../engine/engineRequest.js';
 import { parseResponsesRequest } from '../protocols/responses/parseResponsesRequest.js';
 import { responseBody, ResponseStream, type OutputItem, type ResponseEvent, type ResponseMeta } from '../protocols/responses/renderResponses.js';
-import { json, type RouteContext } from './httpServer.js';
+import { json, type RouteContext } from './routeContext.js';
 import { SseStream } from './sse.js';
 
 const hex = () => randomBytes(12).toString('hex');

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { DevstralError } from '../errors.js';
-import type { ProfileCatalog } from '../profiles/profileCatalog.js';
-import type { HardwareFacts } from './hardwareFacts.js';
+import type { ProfileCatalog } from './profileCatalog.js';
+import type { HardwareFacts } from '../hardware/hardwareFacts.js';
 
 const looksLikeFile = (ref: string) => /[\\/]/.test(ref) || /\.(ya?ml|json)$/i.test(ref) || existsSync(ref);
 
@@ -11,7 +11,7 @@ export async function resolveHardware(catalog: ProfileCatalog, ref: string): Pro
   const profile = catalog.hardware.find((h) => h.id === ref.toLowerCase());
   if (profile && !looksLikeFile(ref)) return profile;
   if (looksLikeFile(ref)) {
-    const { loadProfileFile } = await import('../profiles/loadProfileFile.js');
+    const { loadProfileFile } = await import('./loadProfileFile.js');
     return (await loadProfileFile(ref, 'hardware')).profile as HardwareFacts;
   }
   throw new DevstralError('usage', `unknown hardware "${ref}"`, {
