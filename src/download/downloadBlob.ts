@@ -1,6 +1,6 @@
 /**
- * One file -> a verified blob: parallel HTTP Range chunks over several connections, each retried with
- * backoff and restarted when it stalls, resumable from the bytes on disk, hashed while downloading
+ * One file -> a verified blob: parallel HTTP Range chunks over several connections (the bytes from BlobSource),
+ * each retried with backoff and restarted when it stalls, resumable from the bytes on disk, hashed while downloading
  * (in order, so data ahead of the hash cursor waits in memory within a bounded window), and renamed into
  * blobs/ only after the hash and size match.
  */
@@ -9,38 +9,20 @@ import { DevstralError } from '../errors.js';
 import { networkFailure } from './networkRetry.js';
 import { incompletePath, loadBlobState, removeBlobState, saveBlobState, type BlobState } from './blobState.js';
 import { chunkLength, chunkStart, layoutChunks, nextChunk, planChunks, type ChunkPlan } from './chunkPlan.js';
-import type { HubClient, OpenedFile } from './hubClient.js';
+import { answersRange, BlobSource, RangeIgnored, type BlobRequest, type SourceOptions } from './blobSource.js';
+import type { OpenedFile } from './hubClient.js';
 import { BlobFile, DIRECT_BLOCK } from './blobFile.js';
 import { BufferPool } from './bufferPool.js';
 import { ChunkWriter } from './chunkWriter.js';
 import { createIncrementalHash, type IncrementalHash } from './incrementalHash.js';
 import { sleep } from '../sleep.js';
 
-export interface BlobRequest {
-  /** The hub's /resolve URL of the file. */
-  url: string;
-  size: number;
-  /** sha256 (LFS) or git blob sha1: the expected hash and the blob's name. */
-  etag: string;
-  lfs: boolean;
-  /** blobs/<etag> */
-  dest: string;
-  /** For messages: repo/path. */
-  label: string;
-  /** Where the hub redirects `url` to, when already known (no HEAD needed). */
-  downloadUrl?: string;
-}
-
-export interface DownloadOptions {
-  client: HubClient;
+export interface DownloadOptions extends SourceOptions {
   connections?: number;
   chunkBytes?: number;
-  /** No bytes for this long -> the request is restarted. */
-  stallMs?: number;
   /** Attempts per chunk before the download fails. */
   attempts?: number;
   retryBaseMs?: number;
-  signal?: AbortSignal;
   /** Bytes of the file on disk so far (resumed bytes included). */
   onProgress?: (bytesOnDisk: number) => void;
   /** A part failed (a dropped connection, a stall) and is tried again after `waitMs`, from the bytes already on disk. */
@@ -53,9 +35,6 @@ export interface DownloadResult {
   resumedBytes: number;
 }
 
-class RangeIgnored extends Error {}
-
-const RETRYABLE_STATUS = new Set([408, 425, 429, 500, 502, 503, 504]);
 const WRITE_BYTES = 4 * 1024 * 1024;
 const HASH_ON_WORKER_BYTES = 64 * 1024 * 1024;
 
@@ -100,7 +79,7 @@ class BlobRun {
   private hashCursor = 0;
   private fetched = 0;
   private readonly resumed: number;
-  private cdnUrl: string | undefined;
+  private readonly source: BlobSource;
   private waiters: (() => void)[] = [];
   private failure: unknown;
   private lastSave = Date.now();
@@ -120,7 +99,7 @@ class BlobRun {
     this.resumed = state.done.reduce((a, b) => a + b, 0);
     this.hash = this.newHash();
     this.window = connections + 4;
-    this.cdnUrl = blob.downloadUrl;
+    this.source = new BlobSource(blob, options);
     this.buffers = new BufferPool(WRITE_BYTES, DIRECT_BLOCK, (memory) => file.alignedOffset(memory));
   }
 
@@ -236,14 +215,14 @@ class BlobRun {
     if (start > end) return;
     const range = `bytes=${start}-${end}`;
     const whole = this.plan.count === 1 && start === 0;
-    if (!(await this.fetchDirect(i, range, start, end, whole))) {
-      const response = await this.request(range);
+    if (!(await this.source.readDirect(start, end, whole, () => this.writer(i, start)))) {
+      const response = await this.source.open(range);
       if (response.status === 200) {
         if (whole) return this.consume(response, i, 0);
         await response.body.dump().catch(() => undefined);
         throw new RangeIgnored();
       }
-      if (response.status !== 206) return this.reject(response);
+      if (response.status !== 206) return this.source.reject(response);
       if (!answersRange(response.headers, start, end)) {
         await response.body.dump().catch(() => undefined);
         throw new Error(`the server answered Content-Range "${response.headers['content-range']}" for ${range}`);
@@ -251,30 +230,6 @@ class BlobRun {
       await this.consume(response, i, start);
     }
     if (this.state.done[i]! < length) throw new Error(`the connection closed after ${this.state.done[i]} of ${length} bytes`);
-  }
-
-  /**
-   * The bytes through the client that reads them straight into our buffers, when there is one and the answer is a
-   * plain 206 (or 200 for the whole file). false: ask again through undici, which handles every other answer.
-   */
-  private async fetchDirect(i: number, range: string, start: number, end: number, whole: boolean): Promise<boolean> {
-    const { client, signal, stallMs } = this.options;
-    if (!client.direct) return false;
-    const url = await this.downloadUrl();
-    const writer = this.writer(i, start);
-    let result;
-    try {
-      result = await client.direct.get(url, client.requestHeaders(url, range), { stallMs: stallMs ?? 30_000, ...(signal ? { signal } : {}) }, (response) =>
-        (response.status === 206 && answersRange(response.headers, start, end)) || (response.status === 200 && whole) ? writer : undefined,
-      );
-    } finally {
-      // What arrived before a dropped connection is kept: the retry continues after it.
-      await writer.finish();
-    }
-    // The CDN sends us on (undici follows this once; the next chunks go straight there).
-    const { status, headers } = result.response;
-    if (status >= 300 && status < 400 && headers.location) this.cdnUrl = new URL(headers.location, url).toString();
-    return result.complete;
   }
 
   /** Writes a response body at its offset and keeps it for hashing. */
@@ -296,53 +251,6 @@ class BlobRun {
       // A failure here also fails the workers' own advanceHash().
       if (i === this.hashCursor) this.advanceHash().catch(() => undefined);
     });
-  }
-
-  /** The file's CDN URL, resolved once (signed URLs last long) with a HEAD that does not follow the redirect. */
-  private async downloadUrl(): Promise<string> {
-    if (this.cdnUrl !== undefined) return this.cdnUrl;
-    const { client, signal, stallMs } = this.options;
-    const head = await client.open(this.blob.url, { method: 'HEAD', follow: false, bodyTimeoutMs: stallMs ?? 30_000, ...(signal ? { signal } : {}) });
-    await head.body.dump().catch(() => undefined);
-    this.checkLinkedHeaders(head.headers);
-    const location = head.headers.location;
-    if (head.status >= 300 && head.status < 400 && typeof location === 'string') this.cdnUrl = new URL(location, this.blob.url).toString();
-    else if (head.status === 200) this.cdnUrl = this.blob.url;
-    else return this.reject(head);
-    return this.cdnUrl;
-  }
-
-  /** A request of the file's bytes through undici; a 4xx from the CDN resolves its URL again. */
-  private async request(range: string): Promise<OpenedFile> {
-    const { client, signal, stallMs } = this.options;
-    const url = await this.downloadUrl();
-    const response = await client.open(url, { range, bodyTimeoutMs: stallMs ?? 30_000, ...(signal ? { signal } : {}) });
-    if ([401, 403, 404, 410].includes(response.status) && url !== this.blob.url) {
-      await response.body.dump().catch(() => undefined);
-      this.cdnUrl = undefined;
-      throw new Error(`the download URL expired (HTTP ${response.status}); retry`);
-    }
-    return response;
-  }
-
-  /** The hub's X-Linked-Etag / X-Linked-Size must match what the file list said, or the file changed meanwhile. */
-  private checkLinkedHeaders(headers: OpenedFile['headers']): void {
-    const etag = String(headers['x-linked-etag'] ?? '').replace(/^W\//, '').replace(/"/g, '');
-    const size = headers['x-linked-size'] === undefined ? undefined : Number(headers['x-linked-size']);
-    if ((etag && this.blob.lfs && etag !== this.blob.etag) || (size !== undefined && size !== this.blob.size)) {
-      throw new DevstralError('download', `${this.blob.label} changed on the hub during the pull (expected ${this.blob.etag}, ${this.blob.size} bytes; the hub now says ${etag || '?'}, ${size ?? '?'} bytes)`, {
-        hint: 'run the pull again to get the new version',
-      });
-    }
-  }
-
-  private async reject(response: OpenedFile): Promise<never> {
-    if (RETRYABLE_STATUS.has(response.status)) {
-      await response.body.dump().catch(() => undefined);
-      throw new Error(`HTTP ${response.status}`);
-    }
-    const [repo, path] = this.blob.label.split(/\/(.*)/, 2) as [string, string];
-    return this.options.client.raiseFor(response, { repo: repo.split('/').length === 1 ? this.blob.label : repo, path });
   }
 
   /**
@@ -396,7 +304,7 @@ class BlobRun {
     await this.file.handle.truncate(0);
     const attempts = this.options.attempts ?? 6;
     for (let attempt = 1; ; attempt++) {
-      const response = await this.request('bytes=0-').catch((error: unknown) => error as Error);
+      const response = await this.source.open('bytes=0-').catch((error: unknown) => error as Error);
       if (!(response instanceof Error) && (response.status === 200 || response.status === 206)) {
         try {
           await this.consume(response, 0, 0);
@@ -405,7 +313,7 @@ class BlobRun {
           // fall through to a retry
         }
       } else if (!(response instanceof Error)) {
-        await this.reject(response);
+        await this.source.reject(response);
       }
       if (attempt >= attempts) throw new DevstralError('download', `${this.blob.label}: the download failed ${attempts} times (the server does not support resuming)`, { hint: 'run the pull again' });
       this.state.done[0] = 0;
@@ -439,12 +347,4 @@ class BlobRun {
     if (!force) saving.catch(() => undefined);
     return force ? saving : Promise.resolve();
   }
-}
-
-/** A 206 for bytes start..end (or fewer), its length matching: anything else would write outside the chunk. */
-function answersRange(headers: Record<string, string | string[] | undefined>, start: number, end: number): boolean {
-  const match = /^bytes (\d+)-(\d+)\/(?:\d+|\*)$/.exec(String(headers['content-range'] ?? '').trim());
-  if (!match || Number(match[1]) !== start || Number(match[2]) > end) return false;
-  const length = headers['content-length'];
-  return length === undefined || Number(length) === Number(match[2]) - start + 1;
 }
