@@ -13,145 +13,20 @@
  * Knobs: BENCH_REPS (5), BENCH_TOKENS (128), BENCH_FRESH=1 (regenerate the model).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import type { LlamaContextSequence } from 'node-llama-cpp';
 import { SseParser } from '../src/health/SseParser.ts';
-import { batchWholeSteps, type WholeSteps } from '../src/server/engine/batchWholeSteps.ts';
+import { cpuBusy, cpuSample, cpuUse, threadCount } from './bench-serve/processStats.ts';
+import { f0, f1, median, pct, push, ratio, rotate, signed, table } from './bench-serve/stats.ts';
+import { CONTEXT_SIZE, type Run, type Stream, type WorkerCommand, type WorkerOptions } from './bench-serve/workerProtocol.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const self = fileURLToPath(import.meta.url);
+const workerFile = fileURLToPath(new URL('./bench-serve/inProcessWorker.ts', import.meta.url));
 const bin = join(root, 'bin/devstral.cjs');
-const CONTEXT_SIZE = 1024;
-
-/** One measured generation: per stream, ms from the common start to the first token and to the end. */
-interface Stream {
-  firstMs: number;
-  endMs: number;
-  tokens: number;
-}
-interface Run {
-  streams: Stream[];
-  wallMs: number;
-  /** In-process only: llama_decode calls and sequences batched into them (prompt batches included). */
-  decodes?: number;
-  sequencesDecoded?: number;
-}
-interface RunCommand {
-  kind: 'run';
-  prompts: string[];
-  maxTokens: number;
-}
-/** The text of the first token each prompt generates. */
-interface ProbeCommand {
-  kind: 'probe';
-  prompts: string[];
-}
-/** Median ms of one decode step (one token) for 1 sequence and for 4 batched, no sampling: what llama.cpp can do. */
-interface CeilingCommand {
-  kind: 'ceiling';
-}
-type WorkerCommand = RunCommand | ProbeCommand | CeilingCommand;
-
-// ---------------------------------------------------------------------------------------------------------------
-// In-process reference: node-llama-cpp directly, greedy `sequence.evaluate`, one context per concurrency level.
-
-async function inProcessWorker(options: { modelPath: string; threads: number; wholeSteps?: boolean }): Promise<void> {
-  const { getLlama, LlamaLogLevel } = await import('node-llama-cpp');
-  const llama = await getLlama({ gpu: false, build: 'never', maxThreads: options.threads, logLevel: LlamaLogLevel.error });
-  const model = await llama.loadModel({ modelPath: options.modelPath });
-  const bos = model.tokens.bos!;
-  const pools = new Map<number, LlamaContextSequence[]>();
-  const counts = { decodes: 0, sequences: 0 };
-  let steps: WholeSteps | undefined;
-  const sequencesFor = async (n: number) => {
-    let sequences = pools.get(n);
-    if (!sequences) {
-      const context = await model.createContext({ contextSize: CONTEXT_SIZE, sequences: n, threads: options.threads });
-      steps = options.wholeSteps ? batchWholeSteps(context) : undefined;
-      countDecodes(context, counts);
-      sequences = Array.from({ length: n }, () => context.getSequence());
-      pools.set(n, sequences);
-    }
-    return sequences;
-  };
-  const send = (message: unknown) => process.stdout.write(`${JSON.stringify(message)}\n`);
-  send({ ready: true });
-  for await (const line of createInterface({ input: process.stdin })) {
-    const command = JSON.parse(line) as WorkerCommand;
-    if (command.kind === 'probe') {
-      const [sequence] = await sequencesFor(1);
-      const texts: string[] = [];
-      for (const p of command.prompts) {
-        await sequence!.clearHistory();
-        for await (const token of sequence!.evaluate([bos, ...model.tokenize(p)], { temperature: 0 })) {
-          texts.push(model.detokenize([token]));
-          break;
-        }
-      }
-      send({ texts });
-    } else if (command.kind === 'ceiling') {
-      const sequences = await sequencesFor(4);
-      const prefix = [bos, ...model.tokenize('The quick brown fox jumps over the lazy dog.')];
-      const ms: Record<number, number> = {};
-      for (const k of [1, 4]) {
-        const times: number[] = [];
-        for (let r = 0; r < 5; r++) {
-          await Promise.all(sequences.map((s) => s.clearHistory()));
-          await Promise.all(sequences.slice(0, k).map((s) => s.evaluateWithoutGeneratingNewTokens(prefix.slice(0, -1))));
-          const start = performance.now();
-          await Promise.all(sequences.slice(0, k).map((s) => s.evaluateWithoutGeneratingNewTokens(prefix.slice(-1))));
-          times.push(performance.now() - start);
-        }
-        ms[k] = median(times);
-      }
-      send(ms);
-    } else {
-      const sequences = await sequencesFor(command.prompts.length);
-      await Promise.all(sequences.map((s) => s.clearHistory()));
-      const prompts = command.prompts.map((p) => [bos, ...model.tokenize(p)]);
-      [counts.decodes, counts.sequences] = [0, 0];
-      const start = performance.now();
-      const streams = await Promise.all(
-        prompts.map(async (prompt, i): Promise<Stream> => {
-          let firstMs = 0;
-          let tokens = 0;
-          for await (const _token of sequences[i]!.evaluate(prompt, { temperature: 0 })) {
-            if (tokens === 0) firstMs = performance.now() - start;
-            if (++tokens >= command.maxTokens) break;
-          }
-          steps?.end(sequences[i]!);
-          return { firstMs, endMs: performance.now() - start, tokens };
-        }),
-      );
-      send({ streams, wallMs: performance.now() - start, decodes: counts.decodes, sequencesDecoded: counts.sequences } satisfies Run);
-    }
-  }
-  process.exit(0);
-}
-
-/**
- * Diagnostics through node-llama-cpp internals (3.21.1): count llama_decode calls and the sequences added to each,
- * to show how well concurrent sequences are batched. Skipped silently if the internals differ.
- */
-function countDecodes(context: object, counts: { decodes: number; sequences: number }): void {
-  const holder = context as { _ctx?: Record<string | symbol, unknown> };
-  const native = holder._ctx;
-  if (!native || typeof native.addToBatch !== 'function' || typeof native.decodeBatch !== 'function') return;
-  holder._ctx = new Proxy(native, {
-    get(target, key) {
-      const value = target[key];
-      if (typeof value !== 'function') return value;
-      if (key === 'addToBatch') return (...args: unknown[]) => (counts.sequences++, value.apply(target, args));
-      if (key === 'decodeBatch') return (...args: unknown[]) => (counts.decodes++, value.apply(target, args));
-      return value.bind(target);
-    },
-  });
-}
 
 // ---------------------------------------------------------------------------------------------------------------
 // The parent: model, processes, interleaved runs, report.
@@ -348,8 +223,8 @@ async function startInProcess(modelPath: string, config: Config): Promise<Target
   const env = { ...process.env };
   if (config.uv === undefined) delete env.UV_THREADPOOL_SIZE;
   else env.UV_THREADPOOL_SIZE = String(config.uv);
-  // The same loader tsx gave this process (process.execArgv), running this file in worker mode.
-  const child = spawn(process.execPath, [...process.execArgv, self, '--in-process-worker', JSON.stringify({ modelPath, threads: config.threads, wholeSteps: config.wholeSteps })], { env, stdio: ['pipe', 'pipe', 'inherit'], cwd: root });
+  // The same loader tsx gave this process (process.execArgv), running the worker.
+  const child = spawn(process.execPath, [...process.execArgv, workerFile, JSON.stringify({ modelPath, threads: config.threads, wholeSteps: config.wholeSteps } satisfies WorkerOptions)], { env, stdio: ['pipe', 'pipe', 'inherit'], cwd: root });
   const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
   const next = async () => {
     const line = await lines.next();
@@ -460,50 +335,6 @@ async function generateModel(): Promise<{ path: string; parameterCount: number; 
   return { path, ...saved, description, note: `generated in ${((performance.now() - started) / 1000).toFixed(0)} s into ${path}` };
 }
 
-/** /proc/stat: all CPU time and idle time, in clock ticks (Linux; zeros elsewhere). */
-function cpuTotals(): { idle: number; total: number } {
-  if (!existsSync('/proc/stat')) return { idle: 0, total: 0 };
-  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
-  return { idle: fields[3]! + (fields[4] ?? 0), total: fields.reduce((a, b) => a + b, 0) };
-}
-
-/** Share of the machine's CPU time that was busy over `ms`. */
-async function cpuBusy(ms: number): Promise<number> {
-  const a = cpuTotals();
-  await new Promise((resolve) => setTimeout(resolve, ms));
-  const b = cpuTotals();
-  return b.total > a.total ? 1 - (b.idle - a.idle) / (b.total - a.total) : 0;
-}
-
-/** Machine totals plus the CPU ticks of our processes (this one and its children), to tell our load from others'. */
-function cpuSample(pids: number[]): { idle: number; total: number; ours: number } {
-  const ticks = (pid: number | 'self') => {
-    try {
-      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-      return Number(fields[11]) + Number(fields[12]);
-    } catch {
-      return 0;
-    }
-  };
-  return { ...cpuTotals(), ours: ticks('self') + pids.reduce((n, pid) => n + ticks(pid), 0) };
-}
-
-function cpuUse(a: ReturnType<typeof cpuSample>, b: ReturnType<typeof cpuSample>): { ours: number; others: number } {
-  const total = b.total - a.total;
-  if (total <= 0) return { ours: 0, others: 0 };
-  const busy = total - (b.idle - a.idle);
-  const ours = b.ours - a.ours;
-  return { ours: ours / total, others: Math.max(0, busy - ours) / total };
-}
-
-function threadCount(pid: number): number {
-  try {
-    return readdirSync(`/proc/${pid}/task`).length;
-  } catch {
-    return 0;
-  }
-}
-
 function nlcVersion(): string {
   return (JSON.parse(readFileSync(join(root, 'node_modules/node-llama-cpp/package.json'), 'utf8')) as { version: string }).version;
 }
@@ -523,32 +354,4 @@ function stopChild(child: ChildProcess): void {
   if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
 }
 
-function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
-  map.set(key, [...(map.get(key) ?? []), value]);
-}
-
-function rotate<T>(xs: T[], by: number): T[] {
-  const k = by % xs.length;
-  return [...xs.slice(k), ...xs.slice(0, k)];
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-}
-
-const f0 = (x: number) => x.toFixed(0);
-const f1 = (x: number) => x.toFixed(1);
-const ratio = (a: number, b: number) => (a / b).toFixed(2);
-const pct = (x: number) => `${(x * 100).toFixed(0)}%`;
-const signed = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(0)}`;
-
-function table(rows: string[][]): void {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => (row[i] ?? '').length)));
-  for (const row of rows) console.log(row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ').trimEnd());
-}
-
-// Last, so every const above is initialized.
-if (process.argv[2] === '--in-process-worker') await inProcessWorker(JSON.parse(process.argv[3]!) as { modelPath: string; threads: number; wholeSteps?: boolean });
-else await main();
+await main();
