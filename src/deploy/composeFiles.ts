@@ -47,7 +47,8 @@ export function composeFiles(spec: ServerSpec, host: string, name: string): Depl
   const header = spec.secrets.length ? '# Written by devstral deploy. Secrets come from .env (copy .env.example), never from this file.' : '# Written by devstral deploy.';
   const env = spec.secrets.map((s) => `# ${s.what}${s.required ? ' (required)' : ''}\n${s.name}=`).join('\n');
   return [
-    { path: 'compose.yaml', content: `${header}\n${stringify(compose, { lineWidth: 0 })}` },
+    // YAML 1.1 quoting: Compose v1 (PyYAML) reads an unquoted `on` as true, and Compose v2 refuses it in a command.
+    { path: 'compose.yaml', content: `${header}\n${stringify(compose, { lineWidth: 0, version: '1.1' })}` },
     ...(spec.secrets.length ? [{ path: '.env.example', content: `${env}\n` }] : []),
     ...(spec.ollama ? [{ path: 'Modelfile', content: spec.ollama.modelfile }] : []),
   ];

@@ -29,7 +29,8 @@ function objectFile(path: string, object: { toJSON?: () => unknown; validate?: (
   } catch (error) {
     throw new DevstralError('failure', `devstral built an invalid ${path}: ${(error as Error).message}`, { hint: 'please report this with the command you ran' });
   }
-  return { path, content: `# Written by devstral deploy.\n${stringify(data, { lineWidth: 0 })}` };
+  // YAML 1.1 quoting: kubectl reads 1.1, where an unquoted `on` (llama-server's `-fa on`) is the boolean true.
+  return { path, content: `# Written by devstral deploy.\n${stringify(data, { lineWidth: 0, version: '1.1' })}` };
 }
 
 export interface KubernetesOptions {

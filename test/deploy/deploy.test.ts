@@ -52,7 +52,8 @@ function deploy(target: DeployTarget, hardware: string, options: PlanOptions = {
 function objects(files: DeployFile[]): Record<string, any> {
   const byKind: Record<string, any> = {};
   for (const f of files.filter((f) => f.path.endsWith('.yaml'))) {
-    const [doc, ...more] = parseAllDocuments(f.content);
+    // As kubectl reads it (YAML 1.1: an unquoted `on` or `yes` would be a boolean).
+    const [doc, ...more] = parseAllDocuments(f.content, { version: '1.1' });
     assert.equal(more.length, 0, `${f.path}: one object per file`);
     const data = doc!.toJS();
     byKind[data.kind] = data;
@@ -73,6 +74,9 @@ function systemdShell(line: string): string {
   const quoted = /^\/bin\/sh -c "(.*)"$/.exec(line)![1]!;
   return quoted.replace(/\\(["\\])/g, '$1').replace(/\$\$/g, '$').replace(/%%/g, '%');
 }
+
+/** compose.yaml as Compose v1 (PyYAML, YAML 1.1) reads it. */
+const compose_ = (files: DeployFile[]) => parse(files.find((f) => f.path === 'compose.yaml')!.content, { version: '1.1' }) as { services: Record<string, any>; volumes: Record<string, unknown> };
 
 const optionsOf = (args: string[]) => args.filter((a) => a.startsWith('--'));
 const argAfter = (args: string[], flag: string) => args[args.indexOf(flag) + 1];
@@ -134,6 +138,14 @@ describe('deploy --target kubernetes', () => {
     assert.ok(c.env.some((e: any) => e.name === 'LLAMA_API_KEY' && e.valueFrom));
   });
 
+  it('arguments YAML 1.1 would read as booleans stay strings (llama-server\'s `-fa on` on a CPU plan)', () => {
+    const { plan, files } = deploy('kubernetes', 'cpu-only-16gb');
+    assert.equal(plan.kvCacheType, 'q8_0');
+    const c = objects(files).Deployment.spec.template.spec.containers[0];
+    assert.equal(argAfter(c.args, '-fa'), 'on');
+    assert.equal(argAfter(compose_(deploy('compose', 'cpu-only-16gb').files).services.devstral.command, '-fa'), 'on');
+  });
+
   it('Devstral 2 on two 4x H100 nodes: a LeaderWorkerSet, the leader serving, the workers joining headless', () => {
     const { files } = deploy('kubernetes', '4x-h100-80gb', { nodes: 2 }, { model: 'devstral-2' });
     const { LeaderWorkerSet: lws, Service: s } = objects(files);
@@ -175,7 +187,7 @@ describe('deploy --target kserve', () => {
 });
 
 describe('deploy --target compose', () => {
-  const compose = (files: DeployFile[]) => parse(files.find((f) => f.path === 'compose.yaml')!.content) as { services: Record<string, any>; volumes: Record<string, unknown> };
+  const compose = compose_;
 
   it('the pinned image, GPUs reserved, the cache in a named volume, secrets from .env, a health check, 127.0.0.1', () => {
     const { files } = deploy('compose', '2x-a100-80gb');
@@ -211,6 +223,12 @@ describe('deploy --target compose', () => {
   it('passes `docker compose config` where Docker Compose is installed', (t) => {
     const dir = mkdtempSync(join(tmpdir(), 'devstral-compose-'));
     for (const f of deploy('compose', '2x-a100-80gb').files) writeFileSync(join(dir, f.path), f.content);
+    // llama.cpp on a CPU (`-fa on`) and Ollama (a shell script with $ in it) too.
+    const others = [deploy('compose', 'cpu-only-16gb'), deploy('compose', 'rtx-4090', { runtime: 'ollama' }, { keyless: true })].map(({ files }) => {
+      const other = mkdtempSync(join(tmpdir(), 'devstral-compose-'));
+      for (const f of files) writeFileSync(join(other, f.path), f.content);
+      return join(other, 'compose.yaml');
+    });
     const candidates: [string, string[]][] = [['docker', ['compose']], ['docker-compose', []]];
     for (const [cmd, pre] of candidates) {
       const present = spawnSync(cmd, [...pre, 'version'], { encoding: 'utf8' });
@@ -221,6 +239,11 @@ describe('deploy --target compose', () => {
       const missing = spawnSync(cmd, [...pre, '-f', join(dir, 'compose.yaml'), 'config', '-q'], { encoding: 'utf8', env: { ...process.env, VLLM_API_KEY: '' } });
       assert.notEqual(missing.status, 0);
       assert.match(missing.stderr, /set VLLM_API_KEY in \.env/);
+      for (const file of others) {
+        const other = spawnSync(cmd, [...pre, '-f', file, 'config', '-q'], { encoding: 'utf8', env: { ...process.env, LLAMA_API_KEY: 'x' } });
+        assert.equal(other.status, 0, `${file}: ${other.stderr}`);
+        assert.equal(other.stderr, '', 'no warning (an unset variable would be one)');
+      }
       return;
     }
     t.skip('Docker Compose is not installed here: the compose file was checked by the assertions above only');
